@@ -1,0 +1,107 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// +kubebuilder:object:root=true
+
+// Pipeline turns git pushes into Jenkins builds, artifacts and deployments.
+type Pipeline struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   PipelineSpec   `json:"spec"`
+	Status PipelineStatus `json:"status,omitempty"`
+}
+
+// PipelineSpec says what to build, how, and where it goes.
+type PipelineSpec struct {
+	// Jenkins names the Jenkins backend; Job is the Jenkins job to run.
+	Jenkins string   `json:"jenkins,omitempty"`
+	Job     string   `json:"job"`
+	Source  Source   `json:"source"`
+	Trigger *Trigger `json:"trigger,omitempty"`
+	// Parameters are passed to every build of the job.
+	Parameters map[string]string `json:"parameters,omitempty"`
+	Artifacts  *Artifacts        `json:"artifacts,omitempty"`
+	Deploy     *Deploy           `json:"deploy,omitempty"`
+	// HistoryLimit is how many finished Builds are kept (default 10).
+	HistoryLimit *int32 `json:"historyLimit,omitempty"`
+}
+
+// Source is the git repository and the branches that trigger builds.
+type Source struct {
+	Git string `json:"git"`
+	// Branches are glob patterns (path.Match syntax), e.g. master, release/*.
+	Branches []string `json:"branches,omitempty"`
+}
+
+// Trigger says what starts a build.
+type Trigger struct {
+	// Webhook names the HMAC secret (from the server config) that signs push
+	// hooks for this pipeline.
+	Webhook *WebhookTrigger `json:"webhook,omitempty"`
+	// Manual allows builds created by hand (default true).
+	Manual *bool `json:"manual,omitempty"`
+}
+
+// WebhookTrigger refers to a secret by name; secrets never live in manifests.
+type WebhookTrigger struct {
+	SecretRef string `json:"secretRef"`
+}
+
+// Artifacts are what a successful build produces.
+type Artifacts struct {
+	// Image is tagged <pipeline>-<build>-<branch>-<git describe>.
+	Image *ImageArtifact `json:"image,omitempty"`
+	Repo  *RepoArtifact  `json:"repo,omitempty"`
+}
+
+// ImageArtifact is a docker image repository.
+type ImageArtifact struct {
+	Repository string `json:"repository"`
+}
+
+// RepoArtifact asks for package repositories of the build's sha1.
+type RepoArtifact struct {
+	Chacra  string   `json:"chacra,omitempty"`
+	Project string   `json:"project"`
+	Flavor  string   `json:"flavor,omitempty"`
+	Distros []Distro `json:"distros"`
+}
+
+// Deploy updates a Deployment with the build's image.
+type Deploy struct {
+	Deployment string `json:"deployment"`
+	// When is stable (default: only successful builds) or always.
+	When string `json:"when,omitempty"`
+}
+
+// PipelineStatus is what the controller observed.
+type PipelineStatus struct {
+	ObservedGeneration int64      `json:"observedGeneration,omitempty"`
+	LastBuildNumber    int64      `json:"lastBuildNumber,omitempty"`
+	LastBuilds         []BuildRef `json:"lastBuilds,omitempty"`
+	// Conditions: Ready, BackendAvailable.
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// BuildRef summarises one Build of the pipeline.
+type BuildRef struct {
+	Name   string `json:"name"`
+	Number int64  `json:"number"`
+	Branch string `json:"branch,omitempty"`
+	SHA1   string `json:"sha1,omitempty"`
+	Phase  string `json:"phase,omitempty"`
+	Tag    string `json:"tag,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// PipelineList is a list of Pipelines.
+type PipelineList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Pipeline `json:"items"`
+}

@@ -1,0 +1,118 @@
+package v1alpha1
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// +kubebuilder:object:generate=false
+
+// Kind describes one resource kind: its names as the REST API and the CLI
+// spell them, and constructors for the object and list types.
+type Kind struct {
+	Kind       string   // "Deployment"
+	ListKind   string   // "DeploymentList"
+	Plural     string   // "deployments": the REST path segment and etcd key segment
+	Singular   string   // "deployment"
+	ShortNames []string // "deploy"
+	Namespaced bool
+	// Status and Scale say which subresources the kind serves.
+	Status  bool
+	Scale   bool
+	New     func() Object
+	NewList func() ObjectList
+}
+
+// GroupResource is the kind's group/resource pair, as apimachinery's Status
+// errors name it.
+func (k Kind) GroupResource() schema.GroupResource {
+	return schema.GroupResource{Group: Group, Resource: k.Plural}
+}
+
+// GroupKind is the kind's group/kind pair.
+func (k Kind) GroupKind() schema.GroupKind { return schema.GroupKind{Group: Group, Kind: k.Kind} }
+
+var kinds = []Kind{
+	{Kind: "Deployment", ListKind: "DeploymentList", Plural: "deployments", Singular: "deployment",
+		ShortNames: []string{"deploy"}, Namespaced: true, Status: true, Scale: true,
+		New: func() Object { return &Deployment{} }, NewList: func() ObjectList { return &DeploymentList{} }},
+	{Kind: "SlavePool", ListKind: "SlavePoolList", Plural: "slavepools", Singular: "slavepool",
+		ShortNames: []string{"sp"}, Namespaced: true, Status: true, Scale: true,
+		New: func() Object { return &SlavePool{} }, NewList: func() ObjectList { return &SlavePoolList{} }},
+	{Kind: "Repo", ListKind: "RepoList", Plural: "repos", Singular: "repo",
+		ShortNames: []string{"rp"}, Namespaced: true, Status: true,
+		New: func() Object { return &Repo{} }, NewList: func() ObjectList { return &RepoList{} }},
+	{Kind: "Pipeline", ListKind: "PipelineList", Plural: "pipelines", Singular: "pipeline",
+		ShortNames: []string{"pl"}, Namespaced: true, Status: true,
+		New: func() Object { return &Pipeline{} }, NewList: func() ObjectList { return &PipelineList{} }},
+	{Kind: "Build", ListKind: "BuildList", Plural: "builds", Singular: "build",
+		ShortNames: []string{"b"}, Namespaced: true, Status: true,
+		New: func() Object { return &Build{} }, NewList: func() ObjectList { return &BuildList{} }},
+	{Kind: "Event", ListKind: "EventList", Plural: "events", Singular: "event",
+		ShortNames: []string{"ev"}, Namespaced: true,
+		New: func() Object { return &Event{} }, NewList: func() ObjectList { return &EventList{} }},
+}
+
+// Kinds returns every kind minka serves, in a stable order.
+func Kinds() []Kind { return append([]Kind(nil), kinds...) }
+
+// KindFor resolves a name as users type it: kind ("Deployment"), plural,
+// singular or short name, case-insensitively.
+func KindFor(name string) (Kind, error) {
+	n := strings.ToLower(name)
+	for _, k := range kinds {
+		if n == strings.ToLower(k.Kind) || n == k.Plural || n == k.Singular {
+			return k, nil
+		}
+		for _, s := range k.ShortNames {
+			if n == s {
+				return k, nil
+			}
+		}
+	}
+	return Kind{}, fmt.Errorf("unknown resource type %q (known: %s)", name, strings.Join(knownNames(), ", "))
+}
+
+// KindOf returns the Kind of a typed object (by its Go type, not its TypeMeta).
+func KindOf(obj Object) (Kind, error) {
+	var name string
+	switch obj.(type) {
+	case *Deployment:
+		name = "Deployment"
+	case *SlavePool:
+		name = "SlavePool"
+	case *Repo:
+		name = "Repo"
+	case *Pipeline:
+		name = "Pipeline"
+	case *Build:
+		name = "Build"
+	case *Event:
+		name = "Event"
+	default:
+		return Kind{}, fmt.Errorf("%T is not a minka kind", obj)
+	}
+	return KindFor(name)
+}
+
+// SetTypeMeta fills apiVersion and kind from the object's Go type; objects
+// decoded from etcd or built in code carry no TypeMeta of their own.
+func SetTypeMeta(obj Object) {
+	k, err := KindOf(obj)
+	if err != nil {
+		return
+	}
+	obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{Group: Group, Version: Version, Kind: k.Kind})
+}
+
+func knownNames() []string {
+	var out []string
+	for _, k := range kinds {
+		out = append(out, k.Plural)
+	}
+	sort.Strings(out)
+	return out
+}
