@@ -8,6 +8,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
+// SchemeGroupVersion is minka.dev/v1alpha1 as apimachinery spells it.
+var SchemeGroupVersion = schema.GroupVersion{Group: Group, Version: Version}
+
 // +kubebuilder:object:generate=false
 
 // Kind describes one resource kind: its names as the REST API and the CLI

@@ -12,3 +12,6 @@ func Validate(obj Object) field.ErrorList { return nil }
 
 // ValidateUpdate checks an update of old to obj: Validate plus immutable fields.
 func ValidateUpdate(obj, old Object) field.ErrorList { return Validate(obj) }
+
+// ValidateStatus checks a status write.
+func ValidateStatus(obj Object) field.ErrorList { return nil }

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"minka/api/v1alpha1"
+)
+
+// maxRetries bounds the retries of an unconditional write that keeps losing
+// races; a conditional write never retries (its caller must re-read).
+const maxRetries = 16
+
+// Update replaces an object's metadata and spec. A non-empty
+// resourceVersion must be current (else ErrConflict); an empty one means
+// "whatever is stored now". Status, uid, creationTimestamp and
+// deletionTimestamp are kept from the stored object; generation moves only
+// when the spec changes; unchanged bytes are not written, and the stored
+// object comes back with its old resourceVersion. Removing the last
+// finalizer of an object being deleted deletes it.
+func (s *Store) Update(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object, error) {
+	return s.update(ctx, in, mergeSpec)
+}
+
+// UpdateStatus replaces only the status; metadata and spec stay as stored.
+// A non-empty resourceVersion must be current.
+func (s *Store) UpdateStatus(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object, error) {
+	if _, ok := in.(v1alpha1.SpecStatus); !ok {
+		return nil, &Error{Err: ErrInvalid, Kind: fmt.Sprintf("%T", in), Name: in.GetName(), Msg: "kind has no status"}
+	}
+	return s.update(ctx, in, mergeStatus)
+}
+
+// merger builds the object to store from the stored one and the caller's,
+// and validates the result.
+type merger func(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList)
+
+func mergeSpec(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList) {
+	next := in.DeepCopyObject().(v1alpha1.Object)
+	next.SetNamespace(cur.GetNamespace())
+	next.SetUID(cur.GetUID())
+	next.SetCreationTimestamp(cur.GetCreationTimestamp())
+	next.SetDeletionTimestamp(cur.GetDeletionTimestamp())
+	next.SetDeletionGracePeriodSeconds(cur.GetDeletionGracePeriodSeconds())
+	next.SetGeneration(cur.GetGeneration())
+	next.SetManagedFields(nil)
+	v1alpha1.Default(next)
+	if ss, ok := next.(v1alpha1.SpecStatus); ok {
+		ss.CopyStatusFrom(cur)
+		if !equality.Semantic.DeepEqual(ss.SpecValue(), cur.(v1alpha1.SpecStatus).SpecValue()) {
+			next.SetGeneration(cur.GetGeneration() + 1)
+		}
+	}
+	errs := v1alpha1.ValidateUpdate(next, cur)
+	if cur.GetDeletionTimestamp() != nil {
+		added := sets.New(next.GetFinalizers()...).Difference(sets.New(cur.GetFinalizers()...))
+		if added.Len() > 0 {
+			errs = append(errs, field.Forbidden(field.NewPath("metadata", "finalizers"),
+				fmt.Sprintf("no new finalizers can be added while the object is being deleted: %v", sets.List(added))))
+		}
+	}
+	return next, errs
+}
+
+func mergeStatus(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList) {
+	next := cur.DeepCopyObject().(v1alpha1.SpecStatus)
+	next.CopyStatusFrom(in)
+	return next, v1alpha1.ValidateStatus(next)
+}
+
+func (s *Store) update(ctx context.Context, in v1alpha1.Object, merge merger) (v1alpha1.Object, error) {
+	k, err := v1alpha1.KindOf(in)
+	if err != nil {
+		return nil, &Error{Err: ErrInvalid, Msg: err.Error()}
+	}
+	ns, name := in.GetNamespace(), in.GetName()
+	if k.Namespaced && ns == "" {
+		ns = "default"
+	}
+	want, err := parseRV(k, in.GetResourceVersion())
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		cur, curData, err := s.get(ctx, k, ns, name)
+		if err != nil {
+			return nil, err
+		}
+		modRev, _ := parseRV(k, cur.GetResourceVersion())
+		if want != 0 && want != modRev {
+			return nil, conflict(k, ns, name, "the object has been modified; please apply your changes to the latest version and try again")
+		}
+		if uid := in.GetUID(); uid != "" && uid != cur.GetUID() {
+			return nil, conflict(k, ns, name, fmt.Sprintf("uid precondition failed: stored %s, request %s", cur.GetUID(), uid))
+		}
+		next, errs := merge(k, cur, in)
+		if len(errs) > 0 {
+			return nil, &InvalidError{Kind: k, Name: name, Errs: errs}
+		}
+		out, ok, err := s.write(ctx, k, next, curData, modRev)
+		if err != nil || ok {
+			return out, err
+		}
+		if want != 0 || attempt == maxRetries {
+			return nil, conflict(k, ns, name, "the object has been modified; please apply your changes to the latest version and try again")
+		}
+	}
+}
+
+// write stores next over the revision modRev. ok is false when another
+// writer got there first. Identical bytes are not written; an object being
+// deleted whose last finalizer is gone is removed.
+func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object, curData []byte, modRev int64) (v1alpha1.Object, bool, error) {
+	key := s.key(k, next.GetNamespace(), next.GetName())
+	if next.GetDeletionTimestamp() != nil && len(next.GetFinalizers()) == 0 {
+		out, ok, err := s.deleteAt(ctx, k, key, modRev)
+		if ok {
+			out = next
+		}
+		return out, ok, err
+	}
+	data, err := encode(next)
+	if err != nil {
+		return nil, false, err
+	}
+	if bytes.Equal(data, curData) {
+		next.SetResourceVersion(fmt.Sprint(modRev))
+		return next, true, nil
+	}
+	// WithIgnoreLease keeps an Event's lease: an update must not make it immortal.
+	var opts []clientv3.OpOption
+	if k.Kind == "Event" {
+		opts = append(opts, clientv3.WithIgnoreLease())
+	}
+	resp, err := s.cli.Txn(ctx).
+		If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
+		Then(clientv3.OpPut(key, string(data), opts...)).
+		Commit()
+	if err != nil {
+		return nil, false, fmt.Errorf("updating %s %s/%s: %w", k.Kind, next.GetNamespace(), next.GetName(), err)
+	}
+	if !resp.Succeeded {
+		return nil, false, nil
+	}
+	next.SetResourceVersion(fmt.Sprint(resp.Header.Revision))
+	return next, true, nil
+}
