@@ -39,14 +39,12 @@ func (s *Store) Create(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object
 		opts = append(opts, clientv3.WithLease(id))
 	}
 	key := s.key(k, obj.GetNamespace(), obj.GetName())
-	resp, err := s.cli.Txn(ctx).
-		If(clientv3.Compare(clientv3.ModRevision(key), "=", 0)).
-		Then(clientv3.OpPut(key, string(data), opts...)).
-		Commit()
+	resp, ok, err := s.commit(ctx, []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(key), "=", 0)},
+		clientv3.OpPut(key, string(data), opts...))
 	if err != nil {
 		return nil, fmt.Errorf("creating %s %s/%s: %w", k.Kind, obj.GetNamespace(), obj.GetName(), err)
 	}
-	if !resp.Succeeded {
+	if !ok {
 		return nil, &Error{Err: ErrAlreadyExists, Kind: k.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
 	}
 	obj.SetResourceVersion(fmt.Sprint(resp.Header.Revision))

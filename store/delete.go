@@ -87,12 +87,9 @@ func checkPreconditions(k v1alpha1.Kind, cur v1alpha1.Object, modRev int64, pre 
 // deleteAt removes key if it is still at modRev. The returned object is nil:
 // callers return the last stored state they hold.
 func (s *Store) deleteAt(ctx context.Context, k v1alpha1.Kind, key string, modRev int64) (v1alpha1.Object, bool, error) {
-	resp, err := s.cli.Txn(ctx).
-		If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
-		Then(clientv3.OpDelete(key)).
-		Commit()
+	_, ok, err := s.commit(ctx, []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(key), "=", modRev)}, clientv3.OpDelete(key))
 	if err != nil {
 		return nil, false, fmt.Errorf("deleting %s %s: %w", k.Kind, key, err)
 	}
-	return nil, resp.Succeeded, nil
+	return nil, ok, nil
 }

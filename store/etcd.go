@@ -34,6 +34,8 @@ type EtcdConfig struct {
 	ClientURL string
 	// DialTimeout bounds connecting to etcd (default 5s).
 	DialTimeout time.Duration
+	// Logger receives the embedded etcd's own logs (default: errors to stderr).
+	Logger *zap.Logger
 }
 
 // Etcd is an open etcd: a client, and the embedded server when there is one.
@@ -114,6 +116,9 @@ func openEmbedded(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, 
 	ecfg.Name = "minka"
 	ecfg.Dir = cfg.DataDir
 	ecfg.LogLevel = "error"
+	if cfg.Logger != nil {
+		ecfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(cfg.Logger)
+	}
 	ecfg.AutoCompactionMode = "periodic"
 	ecfg.AutoCompactionRetention = cfg.AutoCompactionRetention.String()
 	cu, err := url.Parse(cfg.ClientURL)

@@ -33,7 +33,8 @@ type Options struct {
 type Store struct {
 	cli    *clientv3.Client
 	prefix string
-	leases leaseCache
+	leases *leaseCache
+	fence  *Fence
 }
 
 // New returns a Store on an etcd client.
@@ -44,7 +45,7 @@ func New(cli *clientv3.Client, opts Options) *Store {
 	if opts.EventTTL <= 0 {
 		opts.EventTTL = DefaultEventTTL
 	}
-	return &Store{cli: cli, prefix: opts.Prefix, leases: leaseCache{cli: cli, ttl: opts.EventTTL}}
+	return &Store{cli: cli, prefix: opts.Prefix, leases: &leaseCache{cli: cli, ttl: opts.EventTTL}}
 }
 
 // Client returns the etcd client the store writes through.

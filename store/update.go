@@ -138,14 +138,12 @@ func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object
 	if k.Kind == "Event" {
 		opts = append(opts, clientv3.WithIgnoreLease())
 	}
-	resp, err := s.cli.Txn(ctx).
-		If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
-		Then(clientv3.OpPut(key, string(data), opts...)).
-		Commit()
+	resp, ok, err := s.commit(ctx, []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(key), "=", modRev)},
+		clientv3.OpPut(key, string(data), opts...))
 	if err != nil {
 		return nil, false, fmt.Errorf("updating %s %s/%s: %w", k.Kind, next.GetNamespace(), next.GetName(), err)
 	}
-	if !resp.Succeeded {
+	if !ok {
 		return nil, false, nil
 	}
 	next.SetResourceVersion(fmt.Sprint(resp.Header.Revision))

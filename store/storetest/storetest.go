@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"go.uber.org/zap"
 
 	"minka/store"
 )
@@ -24,7 +25,7 @@ func EtcdAt(t testing.TB, dir string) *store.Etcd {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	e, err := store.OpenEtcd(ctx, store.EtcdConfig{DataDir: dir}, logr.Discard())
+	e, err := store.OpenEtcd(ctx, store.EtcdConfig{DataDir: dir, Logger: zap.NewNop()}, logr.Discard())
 	if err != nil {
 		t.Fatalf("starting embedded etcd: %v", err)
 	}
