@@ -18,8 +18,11 @@ type Pipeline struct {
 // PipelineSpec says what to build, how, and where it goes.
 type PipelineSpec struct {
 	// Jenkins names the Jenkins backend; Job is the Jenkins job to run.
-	Jenkins string   `json:"jenkins,omitempty"`
-	Job     string   `json:"job"`
+	Jenkins string `json:"jenkins,omitempty"`
+	Job     string `json:"job"`
+	// Label is the Jenkins label expression the job's builds run on, e.g.
+	// "trusty && amd64"; SlavePools whose labels satisfy it serve them.
+	Label   string   `json:"label,omitempty"`
 	Source  Source   `json:"source"`
 	Trigger *Trigger `json:"trigger,omitempty"`
 	// Parameters are passed to every build of the job.

@@ -1,0 +1,146 @@
+package v1alpha1
+
+import (
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DefaultBackend is the backend name a spec gets when it names none.
+const DefaultBackend = "default"
+
+// Default fills unset fields with their defaults. It is idempotent:
+// defaulting a defaulted object changes nothing, which is what lets an
+// unchanged manifest re-apply without a write.
+func Default(obj Object) {
+	if k, err := KindOf(obj); err == nil && k.Namespaced && obj.GetNamespace() == "" {
+		obj.SetNamespace("default")
+	}
+	switch o := obj.(type) {
+	case *Deployment:
+		defaultDeployment(&o.Spec)
+	case *SlavePool:
+		defaultSlavePool(&o.Spec)
+	case *Repo:
+		defaultString(&o.Spec.Chacra, DefaultBackend)
+		defaultString(&o.Spec.Flavor, "default")
+		defaultDistros(o.Spec.Distros)
+	case *Pipeline:
+		defaultPipeline(&o.Spec)
+	case *Event:
+		defaultString(&o.Type, EventTypeNormal)
+	}
+}
+
+func defaultDeployment(s *DeploymentSpec) {
+	defaultString(&s.Marathon, DefaultBackend)
+	defaultInt(&s.Replicas, 1)
+	defaultString(&s.Network, "BRIDGE")
+	defaultInt(&s.ProgressDeadlineSeconds, 600)
+	for i := range s.Ports {
+		defaultString(&s.Ports[i].Protocol, "tcp")
+	}
+	for i := range s.HealthChecks {
+		defaultHealthCheck(&s.HealthChecks[i])
+	}
+	if s.UpgradeStrategy == nil {
+		s.UpgradeStrategy = &UpgradeStrategy{}
+	}
+	defaultFloat(&s.UpgradeStrategy.MinimumHealthCapacity, 1)
+	defaultFloat(&s.UpgradeStrategy.MaximumOverCapacity, 1)
+	for i := range s.Volumes {
+		defaultString(&s.Volumes[i].Mode, "RW")
+	}
+	if s.Verify != nil && s.Verify.TimeoutSeconds == 0 {
+		s.Verify.TimeoutSeconds = 5
+	}
+}
+
+// defaultHealthCheck applies Marathon's own defaults, so that the spec
+// says what Marathon will run.
+func defaultHealthCheck(h *HealthCheck) {
+	defaultString(&h.Protocol, "HTTP")
+	if h.GracePeriodSeconds == 0 {
+		h.GracePeriodSeconds = 300
+	}
+	if h.IntervalSeconds == 0 {
+		h.IntervalSeconds = 60
+	}
+	if h.TimeoutSeconds == 0 {
+		h.TimeoutSeconds = 20
+	}
+	defaultInt(&h.MaxConsecutiveFailures, 3)
+	if h.Protocol != "COMMAND" && h.PortName == "" {
+		defaultInt(&h.PortIndex, 0)
+	}
+	if (h.Protocol == "HTTP" || h.Protocol == "HTTPS" || h.Protocol == "MESOS_HTTP" || h.Protocol == "MESOS_HTTPS") && h.Path == "" {
+		h.Path = "/"
+	}
+}
+
+func defaultSlavePool(s *SlavePoolSpec) {
+	defaultString(&s.Jenkins, DefaultBackend)
+	defaultString(&s.Cloud, DefaultBackend)
+	if s.Executors == 0 {
+		s.Executors = 1
+	}
+	defaultString(&s.RemoteFS, "/home/jenkins")
+	defaultInt(&s.Replicas, s.MinReplicas)
+	defaultInt(&s.MaxReplicas, max(*s.Replicas, s.MinReplicas))
+	defaultDuration(&s.IdleTimeout, 10*time.Minute)
+	defaultDuration(&s.BootTimeout, 15*time.Minute)
+	defaultDuration(&s.DrainTimeout, time.Hour)
+	if s.Autoscale != nil {
+		defaultDuration(&s.Autoscale.Cooldown, 2*time.Minute)
+	}
+}
+
+func defaultPipeline(s *PipelineSpec) {
+	defaultString(&s.Jenkins, DefaultBackend)
+	defaultInt(&s.HistoryLimit, 10)
+	if s.Trigger == nil {
+		s.Trigger = &Trigger{}
+	}
+	if s.Trigger.Manual == nil {
+		t := true
+		s.Trigger.Manual = &t
+	}
+	if s.Deploy != nil {
+		defaultString(&s.Deploy.When, "stable")
+	}
+	if s.Artifacts != nil && s.Artifacts.Repo != nil {
+		defaultString(&s.Artifacts.Repo.Chacra, DefaultBackend)
+		defaultString(&s.Artifacts.Repo.Flavor, "default")
+		defaultDistros(s.Artifacts.Repo.Distros)
+	}
+}
+
+func defaultDistros(ds []Distro) {
+	for i := range ds {
+		defaultString(&ds[i].Arch, "x86_64")
+	}
+}
+
+func defaultString(p *string, v string) {
+	if *p == "" {
+		*p = v
+	}
+}
+
+func defaultInt(p **int32, v int32) {
+	if *p == nil {
+		*p = &v
+	}
+}
+
+func defaultFloat(p **float64, v float64) {
+	if *p == nil {
+		*p = &v
+	}
+}
+
+func defaultDuration(p **metav1.Duration, d time.Duration) {
+	if *p == nil {
+		*p = &metav1.Duration{Duration: d}
+	}
+}

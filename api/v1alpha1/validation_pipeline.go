@@ -1,0 +1,118 @@
+package v1alpha1
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"minka/api/labelexpr"
+)
+
+var (
+	scpLikeGit = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$`)
+	paramName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+	gitSchemes = map[string]bool{"https": true, "http": true, "ssh": true, "git": true, "file": true}
+	// Jenkins refuses these in item names (Jenkins.checkGoodName).
+	badJobChars = "?*\\%!@#$^&|<>[]:;"
+	// A docker repository without a tag or digest.
+	dockerRepo = regexp.MustCompile(`^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._/-][a-z0-9]+)*$`)
+)
+
+func validatePipeline(s *PipelineSpec, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, validateBackend(s.Jenkins, p.Child("jenkins"))...)
+	errs = append(errs, validateJob(s.Job, p.Child("job"))...)
+	if s.Label != "" {
+		if _, err := labelexpr.Parse(s.Label); err != nil {
+			errs = append(errs, field.Invalid(p.Child("label"), s.Label, "not a Jenkins label expression: "+err.Error()))
+		}
+	}
+	errs = append(errs, validateGitURL(s.Source.Git, p.Child("source", "git"))...)
+	for i, b := range s.Source.Branches {
+		if _, err := path.Match(b, ""); err != nil || b == "" {
+			errs = append(errs, field.Invalid(p.Child("source", "branches").Index(i), b, "not a branch glob (path.Match syntax, e.g. release/*)"))
+		}
+	}
+	if t := s.Trigger; t != nil && t.Webhook != nil {
+		for _, msg := range validation.IsDNS1123Subdomain(t.Webhook.SecretRef) {
+			errs = append(errs, field.Invalid(p.Child("trigger", "webhook", "secretRef"), t.Webhook.SecretRef, "must name a secret of the server config: "+msg))
+		}
+	}
+	errs = append(errs, validateParameters(s.Parameters, p.Child("parameters"))...)
+	if a := s.Artifacts; a != nil {
+		if a.Image != nil && !dockerRepo.MatchString(a.Image.Repository) {
+			errs = append(errs, field.Invalid(p.Child("artifacts", "image", "repository"), a.Image.Repository,
+				"must be a docker repository without tag (the build's tag is added)"))
+		}
+		if r := a.Repo; r != nil {
+			rp := p.Child("artifacts", "repo")
+			errs = append(errs, validateBackend(r.Chacra, rp.Child("chacra"))...)
+			errs = append(errs, segment(r.Project, rp.Child("project"))...)
+			errs = append(errs, segment(r.Flavor, rp.Child("flavor"))...)
+			errs = append(errs, validateDistros(r.Distros, rp.Child("distros"))...)
+		}
+	}
+	if d := s.Deploy; d != nil {
+		errs = append(errs, dnsLabel(d.Deployment, p.Child("deploy", "deployment"))...)
+		errs = append(errs, oneOf(d.When, []string{"stable", "always"}, p.Child("deploy", "when"))...)
+	}
+	if s.HistoryLimit != nil && *s.HistoryLimit < 1 {
+		errs = append(errs, field.Invalid(p.Child("historyLimit"), *s.HistoryLimit, "must be >= 1"))
+	}
+	return errs
+}
+
+func validateBuild(s *BuildSpec, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, dnsLabel(s.Pipeline, p.Child("pipeline"))...)
+	errs = append(errs, validateGitRef(s.Branch, p.Child("branch"))...)
+	if s.SHA1 != "" && !shortSHA1.MatchString(s.SHA1) {
+		errs = append(errs, field.Invalid(p.Child("sha1"), s.SHA1, "must be 7 to 40 lowercase hex digits"))
+	}
+	if s.Number < 0 {
+		errs = append(errs, field.Invalid(p.Child("number"), s.Number, "must be >= 0"))
+	}
+	return append(errs, validateParameters(s.Parameters, p.Child("parameters"))...)
+}
+
+// validateJob checks a Jenkins job path: folder/job, each name as Jenkins
+// accepts it.
+func validateJob(job string, p *field.Path) field.ErrorList {
+	if job == "" {
+		return field.ErrorList{field.Required(p, "the Jenkins job to run")}
+	}
+	for _, seg := range strings.Split(job, "/") {
+		if seg == "" || strings.TrimSpace(seg) != seg || strings.ContainsAny(seg, badJobChars) || seg == "." || seg == ".." {
+			return field.ErrorList{field.Invalid(p, job, "not a Jenkins job path: names are non-empty, untrimmed-space-free and without "+badJobChars)}
+		}
+	}
+	return nil
+}
+
+func validateGitURL(u string, p *field.Path) field.ErrorList {
+	if u == "" {
+		return field.ErrorList{field.Required(p, "")}
+	}
+	if scpLikeGit.MatchString(u) {
+		return nil
+	}
+	pu, err := url.Parse(u)
+	if err != nil || !gitSchemes[pu.Scheme] || (pu.Host == "" && pu.Scheme != "file") || pu.Path == "" {
+		return field.ErrorList{field.Invalid(p, u, "must be a git URL: https://, http://, ssh://, git://, file:// or user@host:path")}
+	}
+	return nil
+}
+
+func validateParameters(params map[string]string, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for k := range params {
+		if !paramName.MatchString(k) {
+			errs = append(errs, field.Invalid(p.Key(k), k, "a Jenkins parameter name is [A-Za-z_][A-Za-z0-9_.-]*"))
+		}
+	}
+	return errs
+}

@@ -1,0 +1,122 @@
+package v1alpha1
+
+import (
+	"fmt"
+	"strings"
+	"text/template"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+func validateSlavePool(s *SlavePoolSpec, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, validateBackend(s.Jenkins, p.Child("jenkins"))...)
+	errs = append(errs, validateBackend(s.Cloud, p.Child("cloud"))...)
+	errs = append(errs, validateJenkinsLabels(s.Labels, p.Child("labels"))...)
+	if s.Executors < 1 {
+		errs = append(errs, field.Invalid(p.Child("executors"), s.Executors, "must be >= 1"))
+	}
+	if !strings.HasPrefix(s.RemoteFS, "/") {
+		errs = append(errs, field.Invalid(p.Child("remoteFS"), s.RemoteFS, "must be an absolute path"))
+	}
+	errs = append(errs, validateSizes(s, p)...)
+	for _, d := range []struct {
+		name string
+		v    *metav1.Duration
+	}{{"idleTimeout", s.IdleTimeout}, {"bootTimeout", s.BootTimeout}, {"drainTimeout", s.DrainTimeout}} {
+		if d.v != nil && d.v.Duration <= 0 {
+			errs = append(errs, field.Invalid(p.Child(d.name), d.v.Duration.String(), "must be > 0"))
+		}
+	}
+	return append(errs, validateTemplate(&s.Template, p.Child("template"))...)
+}
+
+// validateSizes checks 0 <= min <= replicas <= max (replicas only when
+// autoscale is off: the autoscaler then owns it), and minIdle.
+func validateSizes(s *SlavePoolSpec, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	replicas, maxR := deref(s.Replicas, s.MinReplicas), deref(s.MaxReplicas, 0)
+	if replicas < 0 {
+		errs = append(errs, field.Invalid(p.Child("replicas"), replicas, "must be >= 0"))
+	}
+	if s.MinReplicas < 0 {
+		errs = append(errs, field.Invalid(p.Child("minReplicas"), s.MinReplicas, "must be >= 0"))
+	}
+	if maxR < s.MinReplicas {
+		errs = append(errs, field.Invalid(p.Child("maxReplicas"), maxR, fmt.Sprintf("must be >= spec.minReplicas (%d)", s.MinReplicas)))
+	}
+	autoscale := s.Autoscale != nil && s.Autoscale.Enabled
+	if !autoscale && replicas >= 0 && maxR >= s.MinReplicas {
+		if replicas > maxR {
+			errs = append(errs, field.Invalid(p.Child("replicas"), replicas, fmt.Sprintf("must be <= spec.maxReplicas (%d)", maxR)))
+		}
+		if replicas < s.MinReplicas {
+			errs = append(errs, field.Invalid(p.Child("replicas"), replicas, fmt.Sprintf("must be >= spec.minReplicas (%d)", s.MinReplicas)))
+		}
+	}
+	if a := s.Autoscale; a != nil {
+		if a.MinIdle < 0 || a.MinIdle > maxR {
+			errs = append(errs, field.Invalid(p.Child("autoscale", "minIdle"), a.MinIdle, fmt.Sprintf("must be between 0 and spec.maxReplicas (%d)", maxR)))
+		}
+		if a.Cooldown != nil && a.Cooldown.Duration < 0 {
+			errs = append(errs, field.Invalid(p.Child("autoscale", "cooldown"), a.Cooldown.Duration.String(), "must be >= 0"))
+		}
+	}
+	return errs
+}
+
+// validateJenkinsLabels checks each label is one Jenkins label atom, so a
+// label expression can name it.
+func validateJenkinsLabels(labels []string, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if len(labels) == 0 {
+		return field.ErrorList{field.Required(p, "a pool serves jobs by label: give at least one")}
+	}
+	seen := sets.New[string]()
+	for i, l := range labels {
+		switch {
+		case l == "" || strings.ContainsAny(l, " \t\r\n&|!()<>=\"") || strings.Contains(l, "->"):
+			errs = append(errs, field.Invalid(p.Index(i), l, "a Jenkins label has no whitespace and none of & | ! ( ) < > = \""))
+		case seen.Has(l):
+			errs = append(errs, field.Duplicate(p.Index(i), l))
+		}
+		seen.Insert(l)
+	}
+	return errs
+}
+
+func validateTemplate(t *ServerTemplate, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if t.Image == "" {
+		errs = append(errs, field.Required(p.Child("image"), "the Glance image (name or id) agents boot from"))
+	}
+	if t.Flavor == "" {
+		errs = append(errs, field.Required(p.Child("flavor"), "the Nova flavor (name or id) of agents"))
+	}
+	if t.VolumeSizeGB < 0 {
+		errs = append(errs, field.Invalid(p.Child("volumeSizeGB"), t.VolumeSizeGB, "must be >= 0"))
+	}
+	for i, n := range t.Networks {
+		if n == "" {
+			errs = append(errs, field.Required(p.Child("networks").Index(i), ""))
+		}
+	}
+	for i, g := range t.SecurityGroups {
+		if g == "" {
+			errs = append(errs, field.Required(p.Child("securityGroups").Index(i), ""))
+		}
+	}
+	for k, v := range t.Metadata {
+		if k == "" || len(k) > 255 || len(v) > 255 {
+			errs = append(errs, field.Invalid(p.Child("metadata").Key(k), v, "Nova metadata keys and values are 1-255 characters"))
+		}
+	}
+	if t.UserData != "" {
+		if _, err := template.New("userData").Parse(t.UserData); err != nil {
+			errs = append(errs, field.Invalid(p.Child("userData"), "(template)", "not a Go text/template: "+err.Error()))
+		}
+	}
+	return errs
+}

@@ -1,0 +1,62 @@
+package apiserver
+
+import (
+	"net/http"
+	"runtime"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/version"
+
+	"minka/api/v1alpha1"
+)
+
+// Discovery documents in kube-apiserver's shapes, so that generic tools
+// can find minka's resources and verbs.
+
+var groupVersion = metav1.GroupVersionForDiscovery{GroupVersion: v1alpha1.APIVersion, Version: v1alpha1.Version}
+
+func (s *Server) apiGroups(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, &metav1.APIGroupList{
+		TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"},
+		Groups:   []metav1.APIGroup{apiGroup()},
+	})
+}
+
+func (s *Server) apiGroup(w http.ResponseWriter, _ *http.Request) {
+	g := apiGroup()
+	g.TypeMeta = metav1.TypeMeta{Kind: "APIGroup", APIVersion: "v1"}
+	writeJSON(w, http.StatusOK, &g)
+}
+
+func apiGroup() metav1.APIGroup {
+	return metav1.APIGroup{Name: v1alpha1.Group, Versions: []metav1.GroupVersionForDiscovery{groupVersion}, PreferredVersion: groupVersion}
+}
+
+func (s *Server) apiResources(w http.ResponseWriter, _ *http.Request) {
+	list := &metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: v1alpha1.APIVersion}
+	for _, k := range v1alpha1.Kinds() {
+		list.APIResources = append(list.APIResources, metav1.APIResource{
+			Name: k.Plural, SingularName: k.Singular, Namespaced: k.Namespaced, Kind: k.Kind, ShortNames: k.ShortNames,
+			Verbs: metav1.Verbs{"create", "delete", "get", "list", "patch", "update", "watch"},
+		})
+		if k.Status {
+			list.APIResources = append(list.APIResources, metav1.APIResource{
+				Name: k.Plural + "/status", Namespaced: k.Namespaced, Kind: k.Kind, Verbs: metav1.Verbs{"get", "patch", "update"},
+			})
+		}
+		if k.Scale {
+			list.APIResources = append(list.APIResources, metav1.APIResource{
+				Name: k.Plural + "/scale", Namespaced: k.Namespaced, Group: "autoscaling", Version: "v1", Kind: "Scale",
+				Verbs: metav1.Verbs{"get", "patch", "update"},
+			})
+		}
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (s *Server) versionInfo(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, &version.Info{
+		GitVersion: s.version, GoVersion: runtime.Version(), Compiler: runtime.Compiler,
+		Platform: runtime.GOOS + "/" + runtime.GOARCH,
+	})
+}

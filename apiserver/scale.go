@@ -1,0 +1,88 @@
+package apiserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	sigsjson "sigs.k8s.io/json"
+	"sigs.k8s.io/yaml"
+
+	"minka/api/v1alpha1"
+)
+
+// scale serves /scale: GET, PUT and merge-PATCH of an autoscaling/v1 Scale
+// that reads and writes spec.replicas of a Deployment or SlavePool.
+func (s *Server) scale(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
+	cur, err := s.store.Get(r.Context(), info.Kind, info.Namespace, info.Name)
+	if err != nil {
+		return err
+	}
+	obj := cur.(v1alpha1.Scalable)
+	if info.Verb == "get" {
+		writeJSON(w, http.StatusOK, scaleOf(obj))
+		return nil
+	}
+	want, err := s.decodeScale(r, info, obj)
+	if err != nil {
+		return err
+	}
+	if errs := v1alpha1.ValidateScale(want); len(errs) > 0 {
+		return apierrors.NewInvalid(v1alpha1.SchemeGroupVersion.WithKind("Scale").GroupKind(), info.Name, errs)
+	}
+	next := obj.DeepCopyObject().(v1alpha1.Scalable)
+	next.SetReplicas(want.Spec.Replicas)
+	// An empty resourceVersion in the Scale means "whatever is stored":
+	// the write is still conditioned on the revision just read.
+	if want.ResourceVersion != "" {
+		next.SetResourceVersion(want.ResourceVersion)
+	}
+	out, err := s.store.Update(r.Context(), next)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, scaleOf(out.(v1alpha1.Scalable)))
+	return nil
+}
+
+func (s *Server) decodeScale(r *http.Request, info *requestInfo, cur v1alpha1.Scalable) (*v1alpha1.Scale, error) {
+	data, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if info.Verb == "patch" {
+		doc, _ := json.Marshal(scaleOf(cur))
+		if data, err = jsonpatch.MergePatch(doc, data); err != nil {
+			return nil, apierrors.NewBadRequest("applying merge patch to scale: " + err.Error())
+		}
+	}
+	if data, err = yaml.YAMLToJSONStrict(data); err != nil {
+		return nil, apierrors.NewBadRequest("scale: " + err.Error())
+	}
+	var sc v1alpha1.Scale
+	strict, err := sigsjson.UnmarshalStrict(data, &sc, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
+	if err == nil && len(strict) > 0 {
+		err = strict[0]
+	}
+	if err != nil {
+		return nil, apierrors.NewBadRequest("scale: " + err.Error())
+	}
+	if sc.Name != "" && sc.Name != info.Name {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("the name of the Scale (%s) does not match the URL (%s)", sc.Name, info.Name))
+	}
+	return &sc, nil
+}
+
+func scaleOf(obj v1alpha1.Scalable) *v1alpha1.Scale {
+	spec, status := obj.GetReplicas()
+	return &v1alpha1.Scale{
+		TypeMeta: metav1.TypeMeta{APIVersion: v1alpha1.ScaleAPIVersion, Kind: "Scale"},
+		ObjectMeta: metav1.ObjectMeta{Name: obj.GetName(), Namespace: obj.GetNamespace(), UID: obj.GetUID(),
+			ResourceVersion: obj.GetResourceVersion(), CreationTimestamp: obj.GetCreationTimestamp()},
+		Spec:   v1alpha1.ScaleSpec{Replicas: spec},
+		Status: v1alpha1.ScaleStatus{Replicas: status, Selector: obj.ScaleSelector()},
+	}
+}

@@ -1,0 +1,140 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"minka/api/v1alpha1"
+)
+
+const apiPrefix = "/apis/" + v1alpha1.Group + "/" + v1alpha1.Version
+
+// Client talks to one minka API server.
+type Client struct {
+	base  *url.URL
+	token string
+	hc    *http.Client
+	// stream has no overall timeout: watches last as long as their context.
+	stream *http.Client
+}
+
+// New returns a client for cfg.Server.
+func New(cfg Config) (*Client, error) {
+	if cfg.Server == "" {
+		cfg.Server = DefaultServer
+	}
+	u, err := url.Parse(strings.TrimRight(cfg.Server, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("server %q is not an http(s) URL", cfg.Server)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	stream := *hc
+	stream.Timeout = 0
+	timed := *hc
+	if cfg.Timeout > 0 {
+		timed.Timeout = cfg.Timeout
+	}
+	return &Client{base: u, token: cfg.Token, hc: &timed, stream: &stream}, nil
+}
+
+// Server returns the API server URL.
+func (c *Client) Server() string { return c.base.String() }
+
+// path is the URL path of a kind's collection, an object, or a subresource.
+func path(k v1alpha1.Kind, ns, name, sub string) string {
+	p := apiPrefix
+	if k.Namespaced && ns != "" {
+		p += "/namespaces/" + url.PathEscape(ns)
+	}
+	p += "/" + k.Plural
+	if name != "" {
+		p += "/" + url.PathEscape(name)
+	}
+	if sub != "" {
+		p += "/" + sub
+	}
+	return p
+}
+
+func (c *Client) newRequest(ctx context.Context, method, p string, q url.Values, body any) (*http.Request, error) {
+	u := *c.base
+	u.Path += p
+	u.RawQuery = q.Encode()
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("encoding request: %w", err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	return req, nil
+}
+
+// do sends a request and decodes a 2xx body into out, or returns the
+// server's Status as an error.
+func (c *Client) do(ctx context.Context, method, p string, q url.Values, body, out any) error {
+	req, err := c.newRequest(ctx, method, p, q, body)
+	if err != nil {
+		return err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return err // a *url.Error: it names the method and URL
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s %s: reading response: %w", method, req.URL.Redacted(), err)
+	}
+	if resp.StatusCode >= 300 {
+		return statusError(resp.StatusCode, data)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("decoding %s response: %w", p, err)
+	}
+	return nil
+}
+
+// statusError turns an error response into a StatusError.
+func statusError(code int, body []byte) error {
+	var st metav1.Status
+	if json.Unmarshal(body, &st) == nil && st.Kind == "Status" {
+		return &apierrors.StatusError{ErrStatus: st}
+	}
+	msg := strings.TrimSpace(string(body))
+	if len(msg) > 200 {
+		msg = msg[:200] + "..."
+	}
+	return apierrors.NewGenericServerResponse(code, "", v1alpha1.SchemeGroupVersion.WithResource("").GroupResource(), "", msg, 0, false)
+}
+
+// Timeout is the default per-request timeout of the CLI.
+const Timeout = 30 * time.Second

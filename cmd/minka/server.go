@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/go-logr/zapr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"minka/apiserver"
+	"minka/store"
+)
+
+// serverOptions are `minka server`'s settings: defaults, then the config
+// file, then flags (the flags are the only source so far besides auth).
+type serverOptions struct {
+	listen          string
+	addrFile        string
+	dataDir         string
+	etcdEndpoints   []string
+	etcdCert        string
+	etcdKey         string
+	etcdCA          string
+	etcdUser        string
+	configFile      string
+	maxBody         int64
+	eventTTL        time.Duration
+	shutdownTimeout time.Duration
+	logFormat       string
+}
+
+func defaultServerOptions() *serverOptions {
+	return &serverOptions{
+		listen: "127.0.0.1:7070", dataDir: "minka-data", maxBody: apiserver.DefaultMaxBodyBytes,
+		eventTTL: store.DefaultEventTTL, shutdownTimeout: 30 * time.Second, logFormat: "json",
+	}
+}
+
+func (o *serverOptions) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.listen, "listen", o.listen, "address to serve the API on (host:port; port 0 picks a free one)")
+	f.StringVar(&o.addrFile, "addr-file", o.addrFile, "write the address actually listened on to this file once ready")
+	f.StringVar(&o.dataDir, "data-dir", o.dataDir, "directory of the embedded etcd (unused with --etcd-endpoints)")
+	f.StringSliceVar(&o.etcdEndpoints, "etcd-endpoints", o.etcdEndpoints, "external etcd cluster endpoints (comma-separated); default: embedded etcd")
+	f.StringVar(&o.etcdCert, "etcd-cert", o.etcdCert, "TLS client certificate for etcd")
+	f.StringVar(&o.etcdKey, "etcd-key", o.etcdKey, "TLS client key for etcd")
+	f.StringVar(&o.etcdCA, "etcd-cacert", o.etcdCA, "CA bundle that signed etcd's certificate")
+	f.StringVar(&o.etcdUser, "etcd-username", o.etcdUser, "etcd user (the password is read from $MINKA_ETCD_PASSWORD)")
+	f.StringVar(&o.configFile, "config", o.configFile, "server config file (auth tokens); see examples/config/server.yaml")
+	f.Int64Var(&o.maxBody, "max-body-bytes", o.maxBody, "largest request body accepted (413 above)")
+	f.DurationVar(&o.eventTTL, "event-ttl", o.eventTTL, "how long events are kept")
+	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "grace for requests in flight at SIGTERM")
+	f.StringVar(&o.logFormat, "log-format", o.logFormat, "log format: json or text")
+}
+
+func newServerCommand() *cobra.Command {
+	o := defaultServerOptions()
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the API server (embedded etcd by default)",
+		Long: `Run the minka API server. etcd is embedded under --data-dir unless
+--etcd-endpoints names an external cluster. Without auth tokens in --config
+the server only binds loopback addresses. SIGTERM or SIGINT shuts down
+gracefully within --shutdown-timeout; a second signal exits at once.`,
+		Example: `  minka server
+  minka server --listen 0.0.0.0:7070 --config /etc/minka/server.yaml --data-dir /var/lib/minka
+  minka server --etcd-endpoints https://etcd1:2379,https://etcd2:2379 --etcd-cacert ca.pem --etcd-cert c.pem --etcd-key k.pem`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signalContext()
+			defer stop()
+			return runServer(ctx, o, nil)
+		},
+	}
+	o.addFlags(cmd.Flags())
+	return cmd
+}
+
+// runServer serves until ctx ends. ready, when set, is called with the
+// API's URL once it is serving.
+func runServer(ctx context.Context, o *serverOptions, ready func(url string)) error {
+	log, err := newLogger(o.logFormat)
+	if err != nil {
+		return err
+	}
+	var cfg apiserver.Config
+	if o.configFile != "" {
+		if cfg, err = apiserver.LoadConfig(o.configFile); err != nil {
+			return err
+		}
+	}
+	if err := apiserver.CheckListen(o.listen, len(cfg.Auth.Tokens) > 0); err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.listen, err)
+	}
+	defer l.Close()
+	etcd, err := store.OpenEtcd(ctx, store.EtcdConfig{
+		DataDir: o.dataDir, Endpoints: o.etcdEndpoints, CertFile: o.etcdCert, KeyFile: o.etcdKey,
+		TrustedCAFile: o.etcdCA, Username: o.etcdUser, Password: os.Getenv("MINKA_ETCD_PASSWORD"),
+	}, log)
+	if err != nil {
+		return err
+	}
+	defer etcd.Close()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	st := store.New(etcd.Client, store.Options{EventTTL: o.eventTTL})
+	srv, err := apiserver.New(st, apiserver.Options{Config: cfg, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg})
+	if err != nil {
+		return err
+	}
+	addr := l.Addr().String()
+	if !srv.AuthEnabled() {
+		log.Info("WARNING: no auth tokens configured: anyone who can reach this address has admin rights; serving loopback only", "address", addr)
+	}
+	if o.addrFile != "" {
+		if err := os.WriteFile(o.addrFile, []byte(addr+"\n"), 0o644); err != nil {
+			return fmt.Errorf("writing --addr-file: %w", err)
+		}
+	}
+	log.Info("listening on "+addr, "address", addr, "auth", srv.AuthEnabled(), "version", version)
+	if ready != nil {
+		go ready("http://" + addr)
+	}
+	err = srv.Serve(ctx, l, o.shutdownTimeout)
+	log.Info("API server stopped")
+	return err
+}
+
+// signalContext ends at the first SIGTERM or SIGINT; a second exits the
+// process at once, for a shutdown that hangs.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		select {
+		case <-ch:
+			cancel()
+		case <-ctx.Done():
+			return
+		}
+		<-ch
+		fmt.Fprintln(os.Stderr, "second signal: exiting now")
+		os.Exit(1)
+	}()
+	return ctx, func() { signal.Stop(ch); cancel() }
+}
+
+func newLogger(format string) (logr.Logger, error) {
+	var zc zap.Config
+	switch strings.ToLower(format) {
+	case "json":
+		zc = zap.NewProductionConfig()
+	case "text":
+		zc = zap.NewDevelopmentConfig()
+		zc.EncoderConfig.EncodeLevel = zapcore.CapitalColorLevelEncoder
+	default:
+		return logr.Discard(), fmt.Errorf("--log-format %q is not json or text", format)
+	}
+	zc.DisableStacktrace = true
+	zl, err := zc.Build()
+	if err != nil {
+		return logr.Discard(), fmt.Errorf("building logger: %w", err)
+	}
+	return zapr.NewLogger(zl), nil
+}
