@@ -51,12 +51,12 @@ func LoadConfig(server, token string) (Config, error) {
 		if err != nil {
 			return cfg, err
 		}
+		// A token saved for one server is not sent to another.
+		if cfg.Token == "" && (cfg.Server == "" || cfg.Server == file.Server) {
+			cfg.Token = file.Token
+		}
 		if cfg.Server == "" {
 			cfg.Server = file.Server
-		}
-		if cfg.Token == "" && (server == "" || server == file.Server) {
-			// A token saved for one server is not sent to another.
-			cfg.Token = file.Token
 		}
 	}
 	if cfg.Server == "" {

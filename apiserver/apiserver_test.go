@@ -1,0 +1,151 @@
+package apiserver
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+
+	"minka/store"
+	"minka/store/storetest"
+)
+
+func newTestServer(t *testing.T, cfg Config) (*httptest.Server, *store.Etcd) {
+	t.Helper()
+	st, e := storetest.Store(t)
+	srv, err := New(st, Options{Config: cfg, Log: logr.Discard(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return hs, e
+}
+
+func post(t *testing.T, url, body string) map[string]any {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create: %d %v", resp.StatusCode, m)
+	}
+	return m
+}
+
+const poolPath = "/apis/minka.dev/v1alpha1/namespaces/ci/slavepools"
+
+func pool(name string) string {
+	return fmt.Sprintf(`{"apiVersion":"minka.dev/v1alpha1","kind":"SlavePool","metadata":{"name":%q},"spec":{"labels":["amd64"],"template":{"image":"u","flavor":"f"}}}`, name)
+}
+
+// TestWatchFromCompactedRevisionIsGone: the client gets one ERROR line with
+// a 410 Status and the stream ends, as from kube-apiserver.
+func TestWatchFromCompactedRevisionIsGone(t *testing.T) {
+	hs, e := newTestServer(t, Config{})
+	first := post(t, hs.URL+poolPath, pool("a"))
+	post(t, hs.URL+poolPath, pool("b"))
+	ctx := context.Background()
+	resp, _ := e.Client.Get(ctx, "/")
+	if _, err := e.Client.Compact(ctx, resp.Header.Revision); err != nil {
+		t.Fatal(err)
+	}
+	rv := first["metadata"].(map[string]any)["resourceVersion"].(string)
+	w, err := http.Get(hs.URL + poolPath + "?watch=true&resourceVersion=" + rv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Body.Close()
+	sc := bufio.NewScanner(w.Body)
+	if !sc.Scan() {
+		t.Fatal("no line on the watch")
+	}
+	var ev struct {
+		Type   string
+		Object struct {
+			Kind   string
+			Code   int
+			Reason string
+		}
+	}
+	if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Type != "ERROR" || ev.Object.Kind != "Status" || ev.Object.Code != 410 || ev.Object.Reason != "Expired" {
+		t.Errorf("watch from compacted rv %s: %s, want ERROR Status 410 Expired", rv, sc.Text())
+	}
+	if sc.Scan() {
+		t.Errorf("the stream went on after the ERROR: %s", sc.Text())
+	}
+}
+
+func TestWatchEndsAtTimeoutSeconds(t *testing.T) {
+	hs, _ := newTestServer(t, Config{})
+	start := time.Now()
+	w, err := http.Get(hs.URL + poolPath + "?watch=true&timeoutSeconds=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Body.Close()
+	sc := bufio.NewScanner(w.Body)
+	for sc.Scan() {
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("watch with timeoutSeconds=1 lasted %v", d)
+	}
+}
+
+func TestDiscoveryAndMetrics(t *testing.T) {
+	hs, _ := newTestServer(t, Config{})
+	post(t, hs.URL+poolPath, pool("a"))
+	for _, c := range []struct{ path, want string }{
+		{"/apis", `"name":"minka.dev"`},
+		{"/apis/minka.dev/v1alpha1", `"name":"slavepools/scale"`},
+		{"/version", `"gitVersion":"test"`},
+		{"/metrics", `apiserver_request_total{code="201",resource="slavepools",subresource="",verb="create"} 1`},
+	} {
+		resp, err := http.Get(hs.URL + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			b.WriteString(sc.Text() + "\n")
+		}
+		resp.Body.Close()
+		if !strings.Contains(b.String(), c.want) {
+			t.Errorf("%s lacks %s:\n%.600s", c.path, c.want, b.String())
+		}
+	}
+}
+
+func TestMergePatch(t *testing.T) {
+	hs, _ := newTestServer(t, Config{})
+	post(t, hs.URL+poolPath, pool("a"))
+	req, _ := http.NewRequest("PATCH", hs.URL+poolPath+"/a", strings.NewReader(`{"spec":{"labels":["amd64","xenial"]}}`))
+	req.Header.Set("Content-Type", "application/merge-patch+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m struct {
+		Metadata struct{ Generation int64 }
+		Spec     struct{ Labels []string }
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	if resp.StatusCode != 200 || len(m.Spec.Labels) != 2 || m.Metadata.Generation != 2 {
+		t.Errorf("merge patch: %d %+v", resp.StatusCode, m)
+	}
+}
