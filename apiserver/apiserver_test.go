@@ -17,7 +17,7 @@ import (
 	"minka/store/storetest"
 )
 
-func newTestServer(t *testing.T, cfg Config) (*httptest.Server, *store.Etcd) {
+func newTestServer(t testing.TB, cfg Config) (*httptest.Server, *store.Etcd) {
 	t.Helper()
 	st, e := storetest.Store(t)
 	srv, err := New(st, Options{Config: cfg, Log: logr.Discard(), Version: "test"})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -41,6 +42,9 @@ type Options struct {
 	Log     logr.Logger
 	// Registry receives the server's metrics and is served at /metrics.
 	Registry *prometheus.Registry
+	// Profiling serves Go's pprof at /debug/pprof/ (as kube-apiserver's
+	// --profiling); with auth on, only to admin tokens.
+	Profiling bool
 }
 
 // Server serves the API over a Store.
@@ -80,7 +84,25 @@ func New(st Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /apis/"+v1alpha1.Group, s.apiGroup)
 	s.mux.HandleFunc("GET "+apiPrefix, s.apiResources)
 	s.mux.HandleFunc(apiPrefix+"/", s.serveResource)
+	if opts.Profiling {
+		s.mux.Handle("/debug/pprof/", s.adminOnly(http.HandlerFunc(pprof.Index)))
+		s.mux.Handle("/debug/pprof/profile", s.adminOnly(http.HandlerFunc(pprof.Profile)))
+	}
 	return s, nil
+}
+
+// adminOnly guards debug endpoints: admin tokens only when auth is on.
+func (s *Server) adminOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.auth.enabled() {
+			u, ok := s.auth.authenticate(r.Header.Get("Authorization"))
+			if !ok || u.Role != RoleAdmin {
+				http.Error(w, "admin token required", http.StatusForbidden)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // AuthEnabled says whether any token is configured.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,8 +15,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"minka/store/storetest"
 )
@@ -73,42 +72,74 @@ func parallel(b *testing.B, n int, job func(i int) error) time.Duration {
 // BenchmarkCreateThroughput creates Deployments through `minka server`
 // (HTTP, auth, decode, default, validate, store) with 32 concurrent
 // clients, and puts the same bytes straight into the same etcd with 32
-// concurrent goroutines, in one run; it reports both rates and their ratio.
+// concurrent goroutines, in one run. Rounds alternate the two, so that
+// etcd's growth and the machine's noise weigh on both; it reports the
+// median of each and their ratio.
 func BenchmarkCreateThroughput(b *testing.B) {
 	e := storetest.Etcd(b)
-	srv := StartServer(b, "--etcd-endpoints", e.Endpoints[0])
-	const n = 4000
+	srv := StartServer(b, "--etcd-endpoints", e.Endpoints[0], "--profiling")
+	if f := os.Getenv("MINKA_BENCH_CPUPROFILE"); f != "" {
+		go saveProfile(b, srv, f)
+	}
+	const n, rounds = 4000, 3
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}, Timeout: 30 * time.Second}
-	for round := 0; round < b.N; round++ {
-		ns := fmt.Sprintf("bench%d", round)
-		url := srv.URL + "/apis/minka.dev/v1alpha1/namespaces/" + ns + "/deployments"
-		api := parallel(b, n, func(i int) error {
-			resp, err := hc.Post(url, "application/json", bytes.NewReader(benchDeployment(ns, fmt.Sprintf("d%d", i))))
-			if err != nil {
+	for iter := 0; iter < b.N; iter++ {
+		var apiRates, rawRates []float64
+		var value string
+		for round := 0; round < rounds; round++ {
+			ns := fmt.Sprintf("bench%d-%d", iter, round)
+			url := srv.URL + "/apis/minka.dev/v1alpha1/namespaces/" + ns + "/deployments"
+			api := parallel(b, n, func(i int) error {
+				resp, err := hc.Post(url, "application/json", bytes.NewReader(benchDeployment(ns, fmt.Sprintf("d%d", i))))
+				if err != nil {
+					return err
+				}
+				_, _ = io.Copy(io.Discard, resp.Body) // drained, so the connection is reused
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated {
+					return fmt.Errorf("create d%d: %s", i, resp.Status)
+				}
+				return nil
+			})
+			stored, err := e.Client.Get(context.Background(), "/minka/deployments/"+ns+"/d0")
+			if err != nil || len(stored.Kvs) == 0 {
+				b.Fatalf("reading a stored object: %v", err)
+			}
+			value = string(stored.Kvs[0].Value)
+			raw := parallel(b, n, func(i int) error {
+				_, err := e.Client.Put(context.Background(), fmt.Sprintf("/bench/raw/%s/d%d", ns, i), value)
 				return err
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusCreated {
-				return fmt.Errorf("create d%d: %s", i, resp.Status)
-			}
-			return nil
-		})
-		stored, err := e.Client.Get(context.Background(), "/minka/deployments/"+ns+"/d0")
-		if err != nil || len(stored.Kvs) == 0 {
-			b.Fatalf("reading a stored object: %v", err)
+			})
+			apiRates = append(apiRates, float64(n)/api.Seconds())
+			rawRates = append(rawRates, float64(n)/raw.Seconds())
 		}
-		value := string(stored.Kvs[0].Value)
-		raw := parallel(b, n, func(i int) error {
-			_, err := e.Client.Put(context.Background(), fmt.Sprintf("/bench/raw/%d/d%d", round, i), value, clientv3.WithPrevKV())
-			return err
-		})
-		apiRate, rawRate := float64(n)/api.Seconds(), float64(n)/raw.Seconds()
+		apiRate, rawRate := median(apiRates), median(rawRates)
 		b.ReportMetric(apiRate, "api-creates/s")
 		b.ReportMetric(rawRate, "etcd-puts/s")
 		b.ReportMetric(apiRate/rawRate, "ratio")
-		b.Logf("%d objects, %d clients, %d-byte values: API %.0f creates/s, raw etcd %.0f puts/s, ratio %.2f",
-			n, benchClients, len(value), apiRate, rawRate, apiRate/rawRate)
+		b.Logf("%d rounds of %d objects, %d clients, %d-byte values: API %.0f creates/s (rounds %.0f), raw etcd %.0f puts/s (rounds %.0f), ratio %.2f",
+			rounds, n, benchClients, len(value), apiRate, apiRates, rawRate, rawRates, apiRate/rawRate)
 	}
+}
+
+// saveProfile takes a 4 s CPU profile of the server under load, for
+// MINKA_BENCH_CPUPROFILE=FILE make bench.
+func saveProfile(b *testing.B, srv *Server, file string) {
+	time.Sleep(500 * time.Millisecond)
+	resp, err := http.Get(srv.URL + "/debug/pprof/profile?seconds=4")
+	if err != nil {
+		b.Logf("profile: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	_ = os.WriteFile(file, data, 0o644)
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
 }
 
 // BenchmarkApplyToWatchLatency measures the time from starting
@@ -174,6 +205,7 @@ func BenchmarkApplyToWatchLatency(b *testing.B) {
 			if err != nil || resp.StatusCode != http.StatusCreated {
 				b.Fatalf("create %s: %v %v", name, err, resp)
 			}
+			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			viaAPI = append(viaAPI, waitLine(name).Sub(start))
 		}

@@ -70,6 +70,13 @@ func Decode(data []byte, source string) ([]Object, error) {
 
 // DecodeObject strictly decodes exactly one object (an API request body).
 func DecodeObject(data []byte) (Object, error) {
+	// The common API body is one JSON object: decode it directly, without
+	// the document splitting that manifests need.
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		if objs, err := decodeDocument(t); err == nil && len(objs) == 1 {
+			return objs[0], nil
+		}
+	}
 	objs, err := Decode(data, "")
 	if err != nil {
 		return nil, err
@@ -134,8 +141,8 @@ func splitJSON(data []byte) ([][]byte, error) {
 
 // decodeDocument decodes one JSON document: an object, or a list of them.
 func decodeDocument(doc []byte) ([]Object, error) {
-	var tm metav1.TypeMeta
-	if err := json.Unmarshal(doc, &tm); err != nil {
+	tm, err := peekTypeMeta(doc)
+	if err != nil {
 		return nil, fmt.Errorf("not an object: %w", err)
 	}
 	switch {
@@ -180,6 +187,37 @@ func decodeList(doc []byte) ([]Object, error) {
 }
 
 var typeErr = regexp.MustCompile(`^json: cannot unmarshal (.+) into Go (?:struct field|value) (?:\w+\.)?(\S*) of type (\S+)$`)
+
+// peekTypeMeta reads apiVersion and kind from a JSON object, stopping as
+// soon as both are found (they usually come first), so the document is
+// not parsed twice in full.
+func peekTypeMeta(doc []byte) (metav1.TypeMeta, error) {
+	var tm metav1.TypeMeta
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return tm, fmt.Errorf("expected a JSON object")
+	}
+	for dec.More() && (tm.APIVersion == "" || tm.Kind == "") {
+		t, err := dec.Token()
+		if err != nil {
+			return tm, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return tm, err
+		}
+		switch t {
+		case "apiVersion":
+			err = json.Unmarshal(v, &tm.APIVersion)
+		case "kind":
+			err = json.Unmarshal(v, &tm.Kind)
+		}
+		if err != nil {
+			return tm, fmt.Errorf("%s: %w", t, err)
+		}
+	}
+	return tm, nil
+}
 
 // strictUnmarshal decodes with unknown and duplicate fields as errors, and
 // rewrites Go's type errors into the field-path form users read elsewhere.

@@ -79,26 +79,28 @@ func KindFor(name string) (Kind, error) {
 	return Kind{}, fmt.Errorf("unknown resource type %q (known: %s)", name, strings.Join(knownNames(), ", "))
 }
 
-// KindOf returns the Kind of a typed object (by its Go type, not its TypeMeta).
+// KindOf returns the Kind of a typed object (by its Go type, not its
+// TypeMeta). It is on every encode and decode path, so it allocates nothing.
 func KindOf(obj Object) (Kind, error) {
-	var name string
+	i := -1
 	switch obj.(type) {
 	case *Deployment:
-		name = "Deployment"
+		i = 0
 	case *SlavePool:
-		name = "SlavePool"
+		i = 1
 	case *Repo:
-		name = "Repo"
+		i = 2
 	case *Pipeline:
-		name = "Pipeline"
+		i = 3
 	case *Build:
-		name = "Build"
+		i = 4
 	case *Event:
-		name = "Event"
-	default:
+		i = 5
+	}
+	if i < 0 {
 		return Kind{}, fmt.Errorf("%T is not a minka kind", obj)
 	}
-	return KindFor(name)
+	return kinds[i], nil
 }
 
 // SetTypeMeta fills apiVersion and kind from the object's Go type; objects

@@ -39,6 +39,7 @@ type serverOptions struct {
 	eventTTL        time.Duration
 	shutdownTimeout time.Duration
 	logFormat       string
+	profiling       bool
 }
 
 func defaultServerOptions() *serverOptions {
@@ -62,6 +63,7 @@ func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.eventTTL, "event-ttl", o.eventTTL, "how long events are kept")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "grace for requests in flight at SIGTERM")
 	f.StringVar(&o.logFormat, "log-format", o.logFormat, "log format: json or text")
+	f.BoolVar(&o.profiling, "profiling", o.profiling, "serve Go's pprof at /debug/pprof/ (admin tokens only when auth is on)")
 }
 
 func newServerCommand() *cobra.Command {
@@ -119,7 +121,7 @@ func runServer(ctx context.Context, o *serverOptions, ready func(url string)) er
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	st := store.New(etcd.Client, store.Options{EventTTL: o.eventTTL})
-	srv, err := apiserver.New(st, apiserver.Options{Config: cfg, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg})
+	srv, err := apiserver.New(st, apiserver.Options{Config: cfg, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg, Profiling: o.profiling})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,72 @@
+package test
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDevSandbox runs `minka dev` as the README's quick start does and
+// checks that the examples were applied through the API it serves.
+func TestDevSandbox(t *testing.T) {
+	dir := t.TempDir()
+	addrFile := filepath.Join(dir, "addr")
+	examples, _ := filepath.Abs("../examples")
+	cmd := exec.Command(minkaBin, "dev", "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--examples", examples)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+		}
+	}()
+	ready := make(chan []string, 1)
+	go func() {
+		var lines []string
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if strings.Contains(sc.Text(), "minka dev: ready") {
+				ready <- lines
+			}
+		}
+	}()
+	var lines []string
+	select {
+	case lines = <-ready:
+	case err := <-done:
+		t.Fatalf("minka dev exited: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("minka dev not ready within 60s")
+	}
+	out := strings.Join(lines, "\n")
+	for _, want := range []string{"deployment.minka.dev/web created", "slavepool.minka.dev/trusty-amd64 created", "repo.minka.dev/ceph-master-45e3f3c created"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("minka dev output lacks %q:\n%s", want, out)
+		}
+	}
+	addr, _ := os.ReadFile(addrFile)
+	s := &Server{URL: "http://" + strings.TrimSpace(string(addr))}
+	if got, _, code := Minka(t, s, "", "get", "deploy", "web", "-n", "ci", "-o", "name"); code != 0 || got != "deployment.minka.dev/web\n" {
+		t.Errorf("get from the sandbox: %d %q", code, got)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("minka dev after SIGINT: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("minka dev did not stop within 30s of SIGINT")
+	}
+}
