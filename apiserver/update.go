@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"encoding/json"
+	"mime"
 	"net/http"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
@@ -36,9 +37,9 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, info *requestInfo, 
 // writes the result conditioned on the revision it read, so a concurrent
 // writer yields 409 instead of being overwritten.
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
-	if ct := r.Header.Get("Content-Type"); ct != "application/merge-patch+json" {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/merge-patch+json" {
 		return apierrors.NewGenericServerResponse(http.StatusUnsupportedMediaType, "patch", info.Kind.GroupResource(), info.Name,
-			"only application/merge-patch+json patches are supported, got "+ct, 0, false)
+			"only application/merge-patch+json patches are supported, got "+r.Header.Get("Content-Type"), 0, false)
 	}
 	patch, err := readBody(r)
 	if err != nil {

@@ -23,17 +23,7 @@ func newDescribeCommand(g *globals) *cobra.Command {
 		Example: "  minka describe deploy web -n ci\n  minka describe sp/trusty-amd64 -n ci",
 		Args:    cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			k, name, err := kindArg(args[0])
-			if err != nil {
-				return err
-			}
-			if len(args) == 2 {
-				name = args[1]
-			}
-			if name == "" {
-				return fmt.Errorf("describe needs a NAME")
-			}
-			c, err := g.client()
+			k, name, c, err := g.objectArgs("describe", args)
 			if err != nil {
 				return err
 			}

@@ -30,17 +30,7 @@ the error on top; saving again without changes gives up and keeps a copy.`,
 		Example: "  minka edit deploy web -n ci\n  EDITOR=nano minka edit sp trusty-amd64 -n ci",
 		Args:    cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			k, name, err := kindArg(args[0])
-			if err != nil {
-				return err
-			}
-			if len(args) == 2 {
-				name = args[1]
-			}
-			if name == "" {
-				return fmt.Errorf("edit needs a NAME")
-			}
-			c, err := g.client()
+			k, name, c, err := g.objectArgs("edit", args)
 			if err != nil {
 				return err
 			}

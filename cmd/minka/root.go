@@ -82,6 +82,23 @@ func kindArg(arg string) (v1alpha1.Kind, string, error) {
 	return k, name, nil
 }
 
+// objectArgs reads "KIND NAME" or "KIND/NAME" for a verb on one object,
+// and builds the client.
+func (g *globals) objectArgs(verb string, args []string) (v1alpha1.Kind, string, *client.Client, error) {
+	k, name, err := kindArg(args[0])
+	if err != nil {
+		return k, "", nil, err
+	}
+	if len(args) == 2 {
+		name = args[1]
+	}
+	if name == "" {
+		return k, "", nil, fmt.Errorf("%s needs KIND NAME or KIND/NAME", verb)
+	}
+	c, err := g.client()
+	return k, name, c, err
+}
+
 func cutSlash(s string) (string, string, bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '/' {

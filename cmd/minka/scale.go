@@ -17,22 +17,15 @@ changes nothing).`,
 		Example: "  minka scale deploy web -n ci --replicas 10\n  minka scale sp/trusty-amd64 -n ci --replicas 5",
 		Args:    cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			k, name, err := kindArg(args[0])
+			k, name, c, err := g.objectArgs("scale", args)
 			if err != nil {
 				return err
-			}
-			if len(args) == 2 {
-				name = args[1]
 			}
 			if !k.Scale {
 				return fmt.Errorf("%s cannot be scaled: only deployments and slavepools have replicas", k.Plural)
 			}
-			if name == "" || !cmd.Flags().Changed("replicas") {
-				return fmt.Errorf("scale needs KIND NAME and --replicas N")
-			}
-			c, err := g.client()
-			if err != nil {
-				return err
+			if !cmd.Flags().Changed("replicas") {
+				return fmt.Errorf("scale needs --replicas N")
 			}
 			ctx, cancel := withTimeout(cmd.Context(), g.timeout)
 			defer cancel()
