@@ -48,8 +48,6 @@ func New(cli *clientv3.Client, opts Options) *Store {
 	return &Store{cli: cli, prefix: opts.Prefix, leases: &leaseCache{cli: cli, ttl: opts.EventTTL}}
 }
 
-// Client returns the etcd client the store writes through.
-func (s *Store) Client() *clientv3.Client { return s.cli }
 
 // ListOptions filter a List or a Watch; nil selectors match everything.
 type ListOptions struct {

@@ -32,8 +32,8 @@ func (e *DecodeError) Error() string {
 		b.WriteString(e.Source + ": ")
 	}
 	fmt.Fprintf(&b, "document %d", e.Doc)
-	if e.Kind != "" || e.Name != "" {
-		fmt.Fprintf(&b, " (%s %s)", e.Kind, e.Name)
+	if id := strings.TrimSpace(e.Kind + " " + e.Name); id != "" {
+		fmt.Fprintf(&b, " (%s)", id)
 	}
 	return b.String() + ": " + e.Err.Error()
 }
