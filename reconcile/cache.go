@@ -175,4 +175,3 @@ func singleValue(r labels.Requirement) (string, bool) {
 	}
 	return "", false
 }
-

@@ -86,7 +86,9 @@ func (i *Informer) WaitForSync(ctx context.Context) bool {
 func (i *Informer) Get(ns, name string) (v1alpha1.Object, bool) { return i.cache.get(ns, name) }
 
 // List returns cached objects of ns ("" = all) matching sel (nil = all).
-func (i *Informer) List(ns string, sel labels.Selector) []v1alpha1.Object { return i.cache.list(ns, sel) }
+func (i *Informer) List(ns string, sel labels.Selector) []v1alpha1.Object {
+	return i.cache.list(ns, sel)
+}
 
 // ByOwner returns the cached objects with an ownerReference to uid.
 func (i *Informer) ByOwner(uid types.UID) []v1alpha1.Object { return i.cache.byOwnerUID(uid) }
