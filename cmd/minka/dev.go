@@ -27,6 +27,7 @@ It is 'minka server' with other defaults, not a second code path.`,
 		Example: "  minka dev\n  minka dev --listen 127.0.0.1:7071 --examples ./my-manifests",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.defaultLeaderElect(cmd.Flags())
 			if !cmd.Flags().Changed("data-dir") {
 				dir, err := os.MkdirTemp("", "minka-dev-")
 				if err != nil {

@@ -40,12 +40,19 @@ type serverOptions struct {
 	shutdownTimeout time.Duration
 	logFormat       string
 	profiling       bool
+
+	controllers   []string
+	workers       int
+	leaderElect   bool
+	leaseDuration time.Duration
+	resync        time.Duration
 }
 
 func defaultServerOptions() *serverOptions {
 	return &serverOptions{
 		listen: "127.0.0.1:7070", dataDir: "minka-data", maxBody: apiserver.DefaultMaxBodyBytes,
 		eventTTL: store.DefaultEventTTL, shutdownTimeout: 30 * time.Second, logFormat: "json",
+		controllers: []string{"all"}, workers: 2, leaseDuration: 15 * time.Second, resync: 10 * time.Minute,
 	}
 }
 
@@ -64,6 +71,11 @@ func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "grace for requests in flight at SIGTERM")
 	f.StringVar(&o.logFormat, "log-format", o.logFormat, "log format: json or text")
 	f.BoolVar(&o.profiling, "profiling", o.profiling, "serve Go's pprof at /debug/pprof/ (admin tokens only when auth is on)")
+	f.StringSliceVar(&o.controllers, "controllers", o.controllers, "controllers to run: all, none, or names ("+strings.Join(controllerNames(), ", ")+")")
+	f.IntVar(&o.workers, "workers", o.workers, "concurrent reconciles per controller")
+	f.BoolVar(&o.leaderElect, "leader-elect", o.leaderElect, "run controllers only on the elected leader (default: on with --etcd-endpoints, off with embedded etcd)")
+	f.DurationVar(&o.leaseDuration, "leader-elect-lease-duration", o.leaseDuration, "leader lease: a dead leader is replaced within it")
+	f.DurationVar(&o.resync, "resync", o.resync, "how often controllers re-examine every object even without changes (0 = never)")
 }
 
 func newServerCommand() *cobra.Command {
@@ -80,6 +92,7 @@ gracefully within --shutdown-timeout; a second signal exits at once.`,
   minka server --etcd-endpoints https://etcd1:2379,https://etcd2:2379 --etcd-cacert ca.pem --etcd-cert c.pem --etcd-key k.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.defaultLeaderElect(cmd.Flags())
 			ctx, stop := signalContext()
 			defer stop()
 			return runServer(ctx, o, nil)
@@ -87,6 +100,14 @@ gracefully within --shutdown-timeout; a second signal exits at once.`,
 	}
 	o.addFlags(cmd.Flags())
 	return cmd
+}
+
+// defaultLeaderElect turns election on for an external etcd, where other
+// replicas may share it, unless the flag says otherwise.
+func (o *serverOptions) defaultLeaderElect(f *pflag.FlagSet) {
+	if !f.Changed("leader-elect") {
+		o.leaderElect = len(o.etcdEndpoints) > 0
+	}
 }
 
 // runServer serves until ctx ends. ready, when set, is called with the
@@ -121,6 +142,10 @@ func runServer(ctx context.Context, o *serverOptions, ready func(url string)) er
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	st := store.New(etcd.Client, store.Options{EventTTL: o.eventTTL})
+	mgr, err := newManager(o, st, etcd, reg, log)
+	if err != nil {
+		return err
+	}
 	srv, err := apiserver.New(st, apiserver.Options{Config: cfg, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg, Profiling: o.profiling})
 	if err != nil {
 		return err
@@ -138,8 +163,16 @@ func runServer(ctx context.Context, o *serverOptions, ready func(url string)) er
 	if ready != nil {
 		go ready("http://" + addr)
 	}
+	mctx, stopControllers := context.WithCancel(ctx)
+	defer stopControllers()
+	mdone := make(chan error, 1)
+	go func() { mdone <- mgr.Start(mctx) }()
 	err = srv.Serve(ctx, l, o.shutdownTimeout)
 	log.Info("API server stopped")
+	stopControllers()
+	if merr := <-mdone; err == nil {
+		err = merr
+	}
 	return err
 }
 
