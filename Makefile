@@ -36,9 +36,12 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./api/v1alpha1 -run '^$$' -fuzz FuzzDecodeValidate -fuzztime $(FUZZTIME)
 
-# Benchmarks: API creates/s vs raw etcd puts, apply -> watch latency.
+# Benchmarks: API creates/s vs raw etcd puts, apply -> watch latency,
+# 1,000 objects at rest for 30 s, a no-op controller's cold start over
+# 10,000 objects, and the API handler's own cost per create.
 bench:
-	$(GO) test ./test/ -run '^$$' -bench . -benchtime 1x -timeout 30m
+	$(GO) test ./test/ ./reconcile/ -run '^$$' -bench . -benchtime 1x -timeout 30m
+	$(GO) test ./apiserver/ -run '^$$' -bench . -benchtime 4000x
 
 clean:
 	rm -rf bin
