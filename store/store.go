@@ -48,7 +48,6 @@ func New(cli *clientv3.Client, opts Options) *Store {
 	return &Store{cli: cli, prefix: opts.Prefix, leases: &leaseCache{cli: cli, ttl: opts.EventTTL}}
 }
 
-
 // ListOptions filter a List or a Watch; nil selectors match everything.
 type ListOptions struct {
 	Labels labels.Selector
