@@ -85,9 +85,8 @@ func (e *Elector) term(ctx context.Context, log logr.Logger, lead func(context.C
 	}
 	defer sess.Close() // revokes the lease: a successor need not wait for the TTL
 	lctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() { cancel(); wg.Wait() }() // the renewal watcher ends with the term
 	wg.Add(1)
 	go func() { defer wg.Done(); e.watchRenewals(lctx, cancel, grant.ID, log) }()
 
