@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,4 +133,28 @@ func TestGracefulHandoverIsImmediate(t *testing.T) {
 	}
 	bcancel()
 	wg.Wait()
+}
+
+// TestFailedTermCampaignsAgain: a term whose work fails at once (a
+// controller that cannot be set up) must end, resign, and campaign again,
+// not hang.
+func TestFailedTermCampaignsAgain(t *testing.T) {
+	e := storetest.Etcd(t)
+	var calls atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		_ = NewElector(e.Client, ElectorOptions{Identity: "a", LeaseDuration: 5 * time.Second, Log: logr.Discard()}).Run(ctx,
+			func(ctx context.Context, _ store.Fence) error {
+				if calls.Add(1) == 1 {
+					return errors.New("setting up: broken")
+				}
+				<-ctx.Done()
+				return nil
+			})
+		close(done)
+	}()
+	eventually(t, "a second term", func() bool { return calls.Load() == 2 })
+	cancel()
+	<-done
 }
