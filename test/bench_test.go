@@ -77,7 +77,8 @@ func parallel(b *testing.B, n int, job func(i int) error) time.Duration {
 // median of each and their ratio.
 func BenchmarkCreateThroughput(b *testing.B) {
 	e := storetest.Etcd(b)
-	srv := StartServer(b, "--etcd-endpoints", e.Endpoints[0], "--profiling")
+	// The API alone: controllers (their informers decode every change) are off.
+	srv := StartServer(b, "--etcd-endpoints", e.Endpoints[0], "--profiling", "--controllers", "none")
 	if f := os.Getenv("MINKA_BENCH_CPUPROFILE"); f != "" {
 		go saveProfile(b, srv, f)
 	}
