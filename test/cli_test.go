@@ -25,6 +25,10 @@ func TestCLIGetDescribeScaleDelete(t *testing.T) {
 	if !strings.HasPrefix(out, "NAMESPACE   NAME           DESIRED   READY   BUSY   QUEUED   AGE") {
 		t.Errorf("get sp -A table:\n%s", out)
 	}
+	out, _, _ = Minka(t, s, "", "get", "deploy,sp", "-n", "ci", "-o", "name")
+	if out != "deployment.minka.dev/web\nslavepool.minka.dev/trusty-amd64\n" {
+		t.Errorf("get deploy,sp -o name: %q", out)
+	}
 	out, _, _ = Minka(t, s, "", "get", "deploy/web", "-n", "ci", "-o", "name")
 	if out != "deployment.minka.dev/web\n" {
 		t.Errorf("-o name: %q", out)

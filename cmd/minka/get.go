@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -36,11 +37,15 @@ until interrupted.`,
 		Example: `  minka get deploy -n ci
   minka get sp -A -o wide
   minka get deploy/web -n ci -o yaml
+  minka get deploy,sp,repo -n ci
   minka get builds -l pipeline=webapp -w`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(); err != nil {
 				return err
+			}
+			if strings.Contains(args[0], ",") {
+				return o.runKinds(cmd, g, args)
 			}
 			k, name, err := kindArg(args[0])
 			if err != nil {
@@ -69,6 +74,35 @@ until interrupted.`,
 	f.BoolVarP(&o.watch, "watch", "w", false, "after listing, print every change as it happens")
 	f.BoolVar(&o.noHeaders, "no-headers", false, "omit the table header")
 	return cmd
+}
+
+// runKinds lists several kinds (get deploy,sp), one table after another
+// as kubectl prints them.
+func (o *getOptions) runKinds(cmd *cobra.Command, g *globals, args []string) error {
+	if len(args) > 1 || o.watch || o.output == "yaml" || o.output == "json" {
+		return fmt.Errorf("several kinds (%s) can be listed only as tables or names, without NAME and without -w", args[0])
+	}
+	c, err := g.client()
+	if err != nil {
+		return err
+	}
+	ns := g.ns()
+	if o.all {
+		ns = ""
+	}
+	for i, kind := range strings.Split(args[0], ",") {
+		k, err := v1alpha1.KindFor(kind)
+		if err != nil {
+			return err
+		}
+		if i > 0 && o.output != "name" {
+			fmt.Fprintln(cmd.OutOrStdout())
+		}
+		if err := o.run(cmd.Context(), c, k, ns, nil, cmd.OutOrStdout(), cmd.ErrOrStderr(), g); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (o *getOptions) validate() error {
