@@ -3,6 +3,7 @@ module minka
 go 1.26.8
 
 require (
+	github.com/bndr/gojenkins v1.1.0
 	github.com/go-logr/logr v1.4.4
 	github.com/go-logr/zapr v1.3.0
 	github.com/prometheus/client_golang v1.23.2

@@ -1,0 +1,203 @@
+package jenkins
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// leftItemTTL is how long a left item stays reachable, as in Jenkins.
+const leftItemTTL = 5 * time.Minute
+
+// advance completes due builds, starts what can start, and forgets left
+// items past their TTL. Called with s.mu held, before every request.
+func (s *Server) advance() {
+	now := s.opts.Now()
+	for _, c := range s.computers {
+		for i, b := range c.executors {
+			if b != nil && !now.Before(b.ends) {
+				b.result = b.job.resultOr(s.opts.Result)
+				c.executors[i] = nil
+			}
+		}
+	}
+	s.schedule(now)
+	for id, it := range s.items {
+		if !it.left.IsZero() && now.Sub(it.left) > leftItemTTL {
+			delete(s.items, id)
+		}
+	}
+}
+
+// schedule starts waiting items, oldest first, on online idle executors
+// whose node labels satisfy the item's label expression, and writes why
+// the others wait.
+func (s *Server) schedule(now time.Time) {
+	var waiting []*queueItem
+	for _, it := range s.queue {
+		if c, exec := s.place(it); c != nil {
+			s.start(it, c, exec, now)
+			continue
+		}
+		it.why = s.why(it)
+		waiting = append(waiting, it)
+	}
+	s.queue = waiting
+}
+
+func (s *Server) place(it *queueItem) (*computer, int) {
+	for _, name := range sortedKeys(s.computers) {
+		c := s.computers[name]
+		if c.offline() || !s.canTake(c, it.job) {
+			continue
+		}
+		if e := c.idleExecutor(); e >= 0 {
+			return c, e
+		}
+	}
+	return nil, -1
+}
+
+func (s *Server) canTake(c *computer, j *job) bool {
+	if j.expr == nil {
+		return len(c.executors) > 0
+	}
+	return j.expr.match(c.labelSet())
+}
+
+func (s *Server) start(it *queueItem, c *computer, exec int, now time.Time) {
+	j := it.job
+	j.nextNumber++
+	b := &build{job: j, number: j.nextNumber, params: it.params, node: c.name, executor: exec,
+		started: now, ends: now.Add(j.durationOr(s.opts.BuildDuration)), queueID: it.id}
+	j.builds = append(j.builds, b)
+	c.executors[exec] = b
+	it.build, it.left, it.why = b, now, ""
+}
+
+// why is Jenkins' CauseOfBlockage text for a buildable item (2.125+).
+func (s *Server) why(it *queueItem) string {
+	if it.job.expr == nil {
+		return "Waiting for next available executor"
+	}
+	label := it.job.label
+	var nodes []*computer
+	for _, name := range sortedKeys(s.computers) {
+		if c := s.computers[name]; it.job.expr.match(c.labelSet()) {
+			nodes = append(nodes, c)
+		}
+	}
+	online := 0
+	for _, c := range nodes {
+		if !c.offline() {
+			online++
+		}
+	}
+	switch {
+	case len(nodes) == 0:
+		return "There are no nodes with the label ‘" + label + "’"
+	case online == 0 && len(nodes) == 1:
+		return "‘" + nodes[0].name + "’ is offline"
+	case online == 0:
+		return "All nodes of label ‘" + label + "’ are offline"
+	case len(nodes) == 1:
+		return "Waiting for next available executor on ‘" + nodes[0].name + "’"
+	}
+	return "Waiting for next available executor on ‘" + label + "’"
+}
+
+func (s *Server) enqueue(j *job, params []param) *queueItem {
+	it := &queueItem{id: s.nextID, job: j, params: params, since: s.opts.Now()}
+	s.nextID++
+	s.items[it.id] = it
+	s.queue = append(s.queue, it)
+	s.schedule(s.opts.Now())
+	return it
+}
+
+func (s *Server) queueJSON() map[string]any {
+	items := []map[string]any{}
+	for _, it := range s.queue {
+		items = append(items, s.itemJSON(it))
+	}
+	return map[string]any{"_class": "hudson.model.Queue", "discoverableItems": []any{}, "items": items}
+}
+
+func (s *Server) itemJSON(it *queueItem) map[string]any {
+	m := map[string]any{
+		"actions": []any{
+			map[string]any{"_class": "hudson.model.ParametersAction", "parameters": paramsJSON(it.params)},
+			map[string]any{"_class": "hudson.model.CauseAction", "causes": []any{map[string]any{
+				"_class": "hudson.model.Cause$UserIdCause", "shortDescription": "Started by user " + s.opts.User,
+				"userId": s.opts.User, "userName": s.opts.User}}},
+		},
+		"blocked": false, "id": it.id, "inQueueSince": it.since.UnixMilli(), "params": paramsString(it.params),
+		"stuck": false, "task": s.jobRef(it.job), "url": "queue/item/" + strconv.Itoa(it.id) + "/",
+	}
+	if it.left.IsZero() {
+		m["_class"] = "hudson.model.Queue$BuildableItem"
+		m["buildable"], m["why"], m["pending"] = true, it.why, false
+		m["buildableStartMilliseconds"] = it.since.UnixMilli()
+		return m
+	}
+	m["_class"] = "hudson.model.Queue$LeftItem"
+	m["buildable"], m["why"], m["cancelled"] = false, nil, it.cancelled
+	m["executable"] = nil
+	if it.build != nil {
+		m["executable"] = map[string]any{"_class": "hudson.model.FreeStyleBuild", "number": it.build.number,
+			"url": fmt.Sprintf("%s/job/%s/%d/", s.root, it.job.name, it.build.number)}
+	}
+	return m
+}
+
+func (s *Server) serveQueueItem(w http.ResponseWriter, r *http.Request, rest string) {
+	idText, sub, _ := strings.Cut(rest, "/")
+	id, err := strconv.Atoi(idText)
+	it := s.items[id]
+	if err != nil || it == nil {
+		http.NotFound(w, r)
+		return
+	}
+	switch {
+	case r.Method == http.MethodGet && sub == "api/json":
+		writeJSON(w, s.itemJSON(it))
+	case r.Method == http.MethodPost && sub == "cancelQueue":
+		s.cancel(it)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *Server) cancel(it *queueItem) {
+	if !it.left.IsZero() {
+		return
+	}
+	for i, q := range s.queue {
+		if q == it {
+			s.queue = append(s.queue[:i], s.queue[i+1:]...)
+			break
+		}
+	}
+	it.cancelled, it.left, it.why = true, s.opts.Now(), ""
+}
+
+func paramsJSON(ps []param) []any {
+	out := []any{}
+	for _, p := range ps {
+		out = append(out, map[string]any{"_class": "hudson.model.StringParameterValue", "name": p.Name, "value": p.Value})
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

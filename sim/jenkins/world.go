@@ -1,0 +1,69 @@
+package jenkins
+
+import (
+	"fmt"
+	"time"
+)
+
+// The Go side of the simulator: what the rest of the simulated world
+// (an OpenStack server booting an agent) and tests do to Jenkins.
+
+// Connect attaches the JNLP agent of node name, as agent.jar does with the
+// node's secret; the node comes online and queued builds may start.
+func (s *Server) Connect(name, secret string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.computers[name]
+	if c == nil || !c.jnlp {
+		return fmt.Errorf("no JNLP agent %q", name)
+	}
+	if secret != c.secret {
+		return fmt.Errorf("agent %q: wrong secret", name)
+	}
+	c.connected = true
+	s.advance()
+	return nil
+}
+
+// Disconnect detaches the agent of node name (its server went away);
+// its running builds end ABORTED and the node shows offline.
+func (s *Server) Disconnect(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.computers[name]
+	if c == nil {
+		return
+	}
+	c.connected = false
+	for i, b := range c.executors {
+		if b != nil {
+			b.result = "ABORTED"
+			c.executors[i] = nil
+		}
+	}
+	s.advance()
+}
+
+// Secret returns the agent secret of a JNLP node.
+func (s *Server) Secret(name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.computers[name]
+	if c == nil || !c.jnlp {
+		return "", false
+	}
+	return c.secret, true
+}
+
+// SetJobOutcome sets how long a job's builds run and how they end
+// (SUCCESS, UNSTABLE, FAILURE); zero values keep the server defaults.
+func (s *Server) SetJobOutcome(name string, d time.Duration, result string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.jobs[name]
+	if j == nil {
+		return fmt.Errorf("no job %q", name)
+	}
+	j.duration, j.result = d, result
+	return nil
+}
