@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bndr/gojenkins"
+
+	"minka/sim/fault"
 )
 
 const trustyJob = `<?xml version='1.1' encoding='UTF-8'?>
@@ -230,3 +232,33 @@ func jnlpSecret(t *testing.T, base, node string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestFaultsThroughGojenkins: each failure mode, seen by the real client.
+func TestFaultsThroughGojenkins(t *testing.T) {
+	s := New(Options{})
+	hs := httptest.NewServer(s)
+	t.Cleanup(func() { s.Close(); hs.Close() })
+	cases := []struct {
+		reason string
+		f      fault.Fault
+		check  func(err error, took time.Duration) bool
+	}{
+		{"503", fault.Fault{Failure: fault.Unavailable}, func(err error, _ time.Duration) bool { return err != nil }},
+		{"reset", fault.Fault{Failure: fault.Reset}, func(err error, _ time.Duration) bool { return err != nil }},
+		// gojenkins ignores contexts (it builds requests without one): only
+		// the http.Client's timeout ends a hung request.
+		{"hang", fault.Fault{Failure: fault.Hang}, func(err error, took time.Duration) bool { return err != nil && took >= time.Second }},
+		{"latency", fault.Fault{Latency: 200 * time.Millisecond}, func(err error, took time.Duration) bool { return err == nil && took >= 200*time.Millisecond }},
+	}
+	for _, c := range cases {
+		s.Faults.Clear()
+		if err := s.Faults.Set(c.f); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err := gojenkins.CreateJenkins(&http.Client{Timeout: time.Second}, hs.URL, "admin", "token").Init(context.Background())
+		if !c.check(err, time.Since(start)) {
+			t.Errorf("%s: Init returned %v after %v", c.reason, err, time.Since(start))
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"minka/sim/fault"
 )
 
 // Version is what the X-Jenkins header reports.
@@ -27,6 +29,8 @@ type Options struct {
 	BuiltInExecutors int
 	// Now is the clock (default time.Now), for tests.
 	Now func() time.Time
+	// Seed makes injected error rates repeatable.
+	Seed int64
 }
 
 // Server is a simulated Jenkins controller; it is an http.Handler. Time
@@ -42,6 +46,10 @@ type Server struct {
 	items     map[int]*queueItem
 	computers map[string]*computer
 	nextID    int
+
+	// Faults injects latency and failures; also at /__sim/faults.
+	Faults  *fault.Injector
+	handler http.Handler
 }
 
 // New returns a simulated Jenkins.
@@ -60,10 +68,18 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, jobs: map[string]*job{}, items: map[int]*queueItem{}, computers: map[string]*computer{}, nextID: 1}
 	s.computers["(built-in)"] = &computer{name: "Built-In Node", builtIn: true, executors: make([]*build, opts.BuiltInExecutors)}
+	s.Faults = fault.New(opts.Seed)
+	s.handler = s.Faults.Wrap(http.HandlerFunc(s.serve))
 	return s
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close releases requests held by a hang fault.
+func (s *Server) Close() { s.Faults.Close() }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Jenkins", Version)
 	if !s.authorized(w, r) {
 		return

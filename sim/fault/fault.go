@@ -1,0 +1,205 @@
+// Package fault injects failures into a simulator's HTTP handler: added
+// latency, a random error rate (deterministic under a seed), and named
+// failures (500, 503, a reset connection, a request that hangs, or one a
+// simulator defines, such as Nova's quota error or Marathon's 409 "app is
+// locked"). Faults are set from Go or over HTTP at /__sim/faults.
+package fault
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault is one injected behaviour. Match restricts it to requests whose
+// "METHOD /path" starts with it ("" = all, "POST /v2/apps" = creates).
+type Fault struct {
+	Match string `json:"match,omitempty"`
+	// Latency is added before the request is served.
+	Latency time.Duration `json:"latency,omitempty"`
+	// ErrorRate in [0,1] fails that share of requests with Failure
+	// (default "500"); 0 with a Failure set fails every request.
+	ErrorRate float64 `json:"errorRate,omitempty"`
+	Failure   string  `json:"failure,omitempty"`
+	// Count > 0 lifts the fault after that many failures.
+	Count int `json:"count,omitempty"`
+}
+
+// Built-in failures.
+const (
+	Internal    = "500"
+	Unavailable = "503"
+	Reset       = "reset" // the TCP connection is closed without a response
+	Hang        = "hang"  // no response until the client gives up
+)
+
+// Injector wraps a handler with the faults set on it.
+type Injector struct {
+	mu      sync.Mutex
+	rng     *rand.Rand
+	faults  []*Fault
+	custom  map[string]http.HandlerFunc
+	stopped chan struct{}
+}
+
+// New returns an injector whose random draws follow seed.
+func New(seed int64) *Injector {
+	return &Injector{rng: rand.New(rand.NewSource(seed)), custom: map[string]http.HandlerFunc{}, stopped: make(chan struct{})}
+}
+
+// Define names a failure a simulator knows how to answer.
+func (i *Injector) Define(name string, h http.HandlerFunc) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.custom[name] = h
+}
+
+// Set adds a fault; an unknown failure name is an error.
+func (i *Injector) Set(f Fault) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if f.Failure != "" && !builtin(f.Failure) && i.custom[f.Failure] == nil {
+		return fmt.Errorf("unknown failure %q", f.Failure)
+	}
+	if f.ErrorRate < 0 || f.ErrorRate > 1 {
+		return fmt.Errorf("errorRate %v is not in [0,1]", f.ErrorRate)
+	}
+	i.faults = append(i.faults, &f)
+	return nil
+}
+
+// Clear lifts every fault.
+func (i *Injector) Clear() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.faults = nil
+}
+
+// Close releases hanging requests (for a simulator's shutdown).
+func (i *Injector) Close() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	select {
+	case <-i.stopped:
+	default:
+		close(i.stopped)
+	}
+}
+
+func builtin(name string) bool {
+	return name == Internal || name == Unavailable || name == Reset || name == Hang
+}
+
+// Wrap returns h with the faults applied, and /__sim/faults served.
+func (i *Injector) Wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/__sim/faults" {
+			i.admin(w, r)
+			return
+		}
+		latency, failure := i.draw(r.Method + " " + r.URL.Path)
+		if latency > 0 {
+			select {
+			case <-time.After(latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if failure == "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+		i.fail(w, r, failure)
+	})
+}
+
+// draw decides, under the lock so that the seed alone fixes the sequence,
+// what happens to one request.
+func (i *Injector) draw(req string) (time.Duration, string) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	var latency time.Duration
+	failure := ""
+	for _, f := range i.faults {
+		if !strings.HasPrefix(req, f.Match) {
+			continue
+		}
+		latency += f.Latency
+		if failure != "" || (f.Failure == "" && f.ErrorRate == 0) {
+			continue
+		}
+		if f.ErrorRate > 0 && i.rng.Float64() >= f.ErrorRate {
+			continue
+		}
+		failure = f.Failure
+		if failure == "" {
+			failure = Internal
+		}
+		if f.Count > 0 {
+			f.Count--
+			if f.Count == 0 {
+				f.Failure, f.ErrorRate = "", 0
+			}
+		}
+	}
+	return latency, failure
+}
+
+func (i *Injector) fail(w http.ResponseWriter, r *http.Request, failure string) {
+	switch failure {
+	case Internal:
+		http.Error(w, "injected fault: internal server error", http.StatusInternalServerError)
+	case Unavailable:
+		http.Error(w, "injected fault: service unavailable", http.StatusServiceUnavailable)
+	case Reset:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler) // net/http closes the connection
+	case Hang:
+		select {
+		case <-r.Context().Done():
+		case <-i.stopped:
+		}
+	default:
+		i.mu.Lock()
+		h := i.custom[failure]
+		i.mu.Unlock()
+		h(w, r)
+	}
+}
+
+// admin serves GET (list), POST (add a Fault as JSON) and DELETE (clear).
+func (i *Injector) admin(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		i.mu.Lock()
+		data, _ := json.Marshal(i.faults)
+		i.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(data)
+	case http.MethodPost:
+		var f Fault
+		if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
+			http.Error(w, "fault: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := i.Set(f); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	case http.MethodDelete:
+		i.Clear()
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		http.Error(w, "GET, POST or DELETE", http.StatusMethodNotAllowed)
+	}
+}
