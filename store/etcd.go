@@ -34,7 +34,8 @@ type EtcdConfig struct {
 	ClientURL string
 	// DialTimeout bounds connecting to etcd (default 5s).
 	DialTimeout time.Duration
-	// Logger receives the embedded etcd's own logs (default: errors to stderr).
+	// Logger receives the embedded etcd's own logs (default: errors to
+	// stderr, less the noise of a clean shutdown).
 	Logger *zap.Logger
 }
 
@@ -116,9 +117,13 @@ func openEmbedded(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, 
 	ecfg.Name = "minka"
 	ecfg.Dir = cfg.DataDir
 	ecfg.LogLevel = "error"
-	if cfg.Logger != nil {
-		ecfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(cfg.Logger)
+	if cfg.Logger == nil {
+		var err error
+		if cfg.Logger, err = etcdLogger(); err != nil {
+			return nil, err
+		}
 	}
+	ecfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(cfg.Logger)
 	ecfg.AutoCompactionMode = "periodic"
 	ecfg.AutoCompactionRetention = cfg.AutoCompactionRetention.String()
 	cu, err := url.Parse(cfg.ClientURL)

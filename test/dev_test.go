@@ -2,6 +2,7 @@ package test
 
 import (
 	"bufio"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,7 @@ func TestDevSandbox(t *testing.T) {
 	cmd := exec.Command(minkaBin, "dev", "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--examples", examples)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +57,21 @@ func TestDevSandbox(t *testing.T) {
 			t.Errorf("minka dev output lacks %q:\n%s", want, out)
 		}
 	}
+	env := map[string]string{}
+	for _, l := range lines {
+		if kv, ok := strings.CutPrefix(l, "export "); ok {
+			k, v, _ := strings.Cut(kv, "=")
+			env[k] = v
+		}
+	}
+	req, _ := http.NewRequest("GET", env["JENKINS_URL"]+"/api/json", nil)
+	req.SetBasicAuth(env["JENKINS_USER"], env["JENKINS_TOKEN"])
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("the simulated Jenkins at %q does not answer: %v %v", env["JENKINS_URL"], err, resp)
+	} else {
+		resp.Body.Close()
+	}
+	t.Logf("minka dev ready %v after start; sourced %d variables", time.Since(started).Round(time.Millisecond), len(env))
 	addr, _ := os.ReadFile(addrFile)
 	s := &Server{URL: "http://" + strings.TrimSpace(string(addr))}
 	if got, _, code := Minka(t, s, "", "get", "deploy", "web", "-n", "ci", "-o", "name"); code != 0 || got != "deployment.minka.dev/web\n" {

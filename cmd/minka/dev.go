@@ -19,10 +19,12 @@ func newDevCommand() *cobra.Command {
 	var keep bool
 	cmd := &cobra.Command{
 		Use:   "dev",
-		Short: "Run a local sandbox: embedded etcd, the API server, and the examples applied",
+		Short: "Run a local sandbox: embedded etcd, the API server, simulated backends, the examples applied",
 		Long: `Run the server with development settings: loopback only, no auth, a fresh
-data directory (removed at exit unless --data-dir or --keep), and every
-manifest in --examples applied through the API as 'minka apply' would.
+data directory (removed at exit unless --data-dir or --keep), the simulated
+backends on loopback ports (today: Jenkins), and every manifest in
+--examples applied through the API as 'minka apply' would. It prints
+shell lines (export MINKA_SERVER=..., JENKINS_URL=...) to source.
 It is 'minka server' with other defaults, not a second code path.`,
 		Example: "  minka dev\n  minka dev --listen 127.0.0.1:7071 --examples ./my-manifests",
 		Args:    cobra.NoArgs,
@@ -41,13 +43,22 @@ It is 'minka server' with other defaults, not a second code path.`,
 			ctx, stop := signalContext()
 			defer stop()
 			out := cmd.OutOrStdout()
+			sims, err := startSimulators(devSimulators())
+			if err != nil {
+				return err
+			}
+			defer sims.stop()
 			return runServer(ctx, o, func(url string) {
-				fmt.Fprintf(out, "minka dev: API at %s (data in %s)\n", url, o.dataDir)
+				fmt.Fprintf(out, "# minka dev: API at %s (data in %s); source these lines:\n", url, o.dataDir)
+				fmt.Fprintf(out, "export MINKA_SERVER=%s\n", url)
+				for _, e := range sims.env {
+					fmt.Fprintf(out, "export %s\n", e)
+				}
 				if err := applyExamples(ctx, url, examples, out); err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "minka dev: applying %s: %v\n", examples, err)
 					return
 				}
-				fmt.Fprintf(out, "minka dev: ready; try: minka --server %s get deploy -A\n", url)
+				fmt.Fprintf(out, "# minka dev: ready; try: minka --server %s get deploy -A\n", url)
 			})
 		},
 	}
@@ -61,7 +72,7 @@ It is 'minka server' with other defaults, not a second code path.`,
 // with the same code as `minka apply -f DIR`.
 func applyExamples(ctx context.Context, url, dir string, out io.Writer) error {
 	if _, err := os.Stat(dir); os.IsNotExist(err) {
-		fmt.Fprintf(out, "minka dev: no %s directory, nothing applied\n", dir)
+		fmt.Fprintf(out, "# minka dev: no %s directory, nothing applied\n", dir)
 		return nil
 	}
 	c, err := client.New(client.Config{Server: url, Timeout: client.Timeout})
@@ -72,5 +83,14 @@ func applyExamples(ctx context.Context, url, dir string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return applyManifests(ctx, c, ms, "", out)
+	return applyManifests(ctx, c, ms, "", commented{out})
+}
+
+// commented prefixes what it writes with "# ", so that the dev output
+// stays a script a shell can source.
+type commented struct{ w io.Writer }
+
+func (c commented) Write(p []byte) (int, error) {
+	_, err := c.w.Write(append([]byte("# "), p...))
+	return len(p), err
 }
