@@ -24,7 +24,9 @@ func etcdLogger() (*zap.Logger, error) {
 
 type shutdownQuiet struct{ zapcore.Core }
 
-func (q shutdownQuiet) With(fields []zapcore.Field) zapcore.Core { return shutdownQuiet{q.Core.With(fields)} }
+func (q shutdownQuiet) With(fields []zapcore.Field) zapcore.Core {
+	return shutdownQuiet{q.Core.With(fields)}
+}
 
 func (q shutdownQuiet) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
 	if q.Enabled(e.Level) {
