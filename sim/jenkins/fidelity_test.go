@@ -6,6 +6,7 @@ package jenkins
 // presence only).
 //
 // Covered: crumb-issuer.synthesized.json, queue.json (a buildable item),
+// queue-stuck.synthesized.json (its first item: the buildable shape),
 // queue-item-left-with-executable.json, computer-modern.synthesized.json,
 // build.json, job-parameterized.json.
 // Not covered: queue-item-blocked.json (the simulator never blocks an item:
@@ -66,13 +67,46 @@ func shape(ref, got any, path string, ignore map[string]bool) []string {
 		if len(r) == 0 || len(g) == 0 {
 			return nil
 		}
-		return shape(r[0], g[0], path+"[]", ignore)
+		return shape(r[0], counterpart(r[0], g), path+"[]", ignore)
 	default:
 		if got != nil && fmt.Sprintf("%T", r) != fmt.Sprintf("%T", got) {
 			return []string{fmt.Sprintf("%s: want %T, got %T", path, r, got)}
 		}
 		return nil
 	}
+}
+
+// counterpart picks the element of got to compare with ref: the one of the
+// same _class when ref names one (Jenkins lists actions by class, in no
+// fixed order), else the first.
+func counterpart(ref any, got []any) any {
+	if m, ok := ref.(map[string]any); ok {
+		if class, ok := m["_class"]; ok {
+			for _, g := range got {
+				if gm, ok := g.(map[string]any); ok && gm["_class"] == class {
+					return g
+				}
+			}
+		}
+		for _, g := range got { // or one that has the same first field
+			if gm, ok := g.(map[string]any); ok && sameKeys(m, gm) {
+				return g
+			}
+		}
+	}
+	return got[0]
+}
+
+func sameKeys(a, b map[string]any) bool {
+	for k := range a {
+		if k == "_class" {
+			continue
+		}
+		if _, ok := b[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func readRef(t *testing.T, name string) any {
@@ -123,6 +157,7 @@ func TestFidelity(t *testing.T) {
 		{ref: "crumb-issuer.synthesized.json", url: "/crumbIssuer/api/json"},
 		// The reference holds a BooleanParameterValue; the simulator's parameters are strings.
 		{ref: "queue.json", got: queue, ignore: []string{".items[].actions[].parameters[].value"}},
+		{ref: "queue-stuck.synthesized.json", got: queue},
 		{ref: "queue-item-left-with-executable.json", url: fmt.Sprintf("/queue/item/%d/api/json", waiting)},
 		{ref: "computer-modern.synthesized.json", url: "/computer/api/json?depth=1"},
 		{ref: "build.json", url: "/job/webapp/1/api/json",

@@ -262,3 +262,51 @@ func TestFaultsThroughGojenkins(t *testing.T) {
 		}
 	}
 }
+
+// TestStuck: stuck is set as Jenkins sets it: at once when the label is
+// offline, else only after a day (no estimate) of waiting.
+func TestStuck(t *testing.T) {
+	c := newClock()
+	s := newSim(c)
+	jk, hs := start(t, s)
+	ctx := context.Background()
+	_, _ = jk.CreateJob(ctx, trustyJob, "webapp")
+	id, _ := jk.BuildJob(ctx, "webapp", nil)
+	stuck := func() bool { task, _ := jk.GetQueueItem(ctx, id); return task.Raw.Stuck }
+	if !stuck() {
+		t.Errorf("no node has the label: want stuck")
+	}
+	_, _ = jk.CreateNode(ctx, "agent-1", 1, "", "/home/jenkins", "trusty amd64", map[string]string{"method": "JNLPLauncher"})
+	_, _ = jk.CreateNode(ctx, "busy", 1, "", "/home/jenkins", "other", map[string]string{"method": "JNLPLauncher"})
+	_ = s.Connect("agent-1", jnlpSecret(t, hs.URL, "agent-1"))
+	id2, _ := jk.BuildJob(ctx, "webapp", map[string]string{"DISTRO": "other"}) // waits behind build 1
+	task, _ := jk.GetQueueItem(ctx, id2)
+	if task.Raw.Stuck || task.Raw.Why != "Waiting for next available executor on ‘agent-1’" {
+		t.Errorf("waiting on a busy online node: stuck %v why %q, want not stuck", task.Raw.Stuck, task.Raw.Why)
+	}
+	_ = s.SetJobOutcome("webapp", 25*time.Hour, "")
+	// gojenkins refuses to post while the job is inQueue: post directly.
+	id3 := postBuild(t, hs.URL, "webapp", "DISTRO=third")
+	c.Add(24*time.Hour + time.Minute)
+	if task, _ := jk.GetQueueItem(ctx, id3); !task.Raw.Stuck {
+		t.Errorf("a day in the queue without an estimate: want stuck")
+	}
+}
+
+// postBuild queues a build over HTTP and returns the queue item id.
+func postBuild(t *testing.T, base, job, form string) int64 {
+	req, _ := http.NewRequest("POST", base+"/job/"+job+"/buildWithParameters", strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("admin", "token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := strings.TrimSuffix(resp.Header.Get("Location"), "/")
+	id, err := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)
+	if resp.StatusCode != http.StatusCreated || err != nil {
+		t.Fatalf("build: %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return id
+}

@@ -31,6 +31,16 @@ func (j *job) color() string {
 	return c
 }
 
+// estimate is the last completed build's duration, as Jenkins estimates.
+func (j *job) estimate() time.Duration {
+	for i := len(j.builds) - 1; i >= 0; i-- {
+		if b := j.builds[i]; !b.building() {
+			return b.ends.Sub(b.started)
+		}
+	}
+	return 0
+}
+
 func (j *job) resultOr(def string) string {
 	if j.result != "" {
 		return j.result

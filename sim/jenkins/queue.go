@@ -109,6 +109,29 @@ func (s *Server) why(it *queueItem) string {
 	return "Waiting for next available executor on ‘" + label + "’"
 }
 
+// stuck is Queue.BuildableItem.isStuck: the item's label is offline (no
+// node has it, or all that do are offline), or it has waited ten times
+// its job's estimated duration (at least a minute; a day without an
+// estimate).
+func (s *Server) stuck(it *queueItem) bool {
+	if it.job.expr != nil {
+		online := false
+		for _, c := range s.computers {
+			if it.job.expr.match(c.labelSet()) && !c.offline() {
+				online = true
+			}
+		}
+		if !online {
+			return true
+		}
+	}
+	limit := 24 * time.Hour
+	if est := it.job.estimate(); est > 0 {
+		limit = 10 * max(est, time.Minute)
+	}
+	return s.opts.Now().Sub(it.since) > limit
+}
+
 func (s *Server) enqueue(j *job, params []param) *queueItem {
 	it := &queueItem{id: s.nextID, job: j, params: params, since: s.opts.Now()}
 	s.nextID++
@@ -128,17 +151,13 @@ func (s *Server) queueJSON() map[string]any {
 
 func (s *Server) itemJSON(it *queueItem) map[string]any {
 	m := map[string]any{
-		"actions": []any{
-			map[string]any{"_class": "hudson.model.ParametersAction", "parameters": paramsJSON(it.params)},
-			map[string]any{"_class": "hudson.model.CauseAction", "causes": []any{map[string]any{
-				"_class": "hudson.model.Cause$UserIdCause", "shortDescription": "Started by user " + s.opts.User,
-				"userId": s.opts.User, "userName": s.opts.User}}},
-		},
+		"actions": s.actions(it.params),
 		"blocked": false, "id": it.id, "inQueueSince": it.since.UnixMilli(), "params": paramsString(it.params),
 		"stuck": false, "task": s.jobRef(it.job), "url": "queue/item/" + strconv.Itoa(it.id) + "/",
 	}
 	if it.left.IsZero() {
 		m["_class"] = "hudson.model.Queue$BuildableItem"
+		m["stuck"] = s.stuck(it)
 		m["buildable"], m["why"], m["pending"] = true, it.why, false
 		m["buildableStartMilliseconds"] = it.since.UnixMilli()
 		return m
@@ -183,6 +202,17 @@ func (s *Server) cancel(it *queueItem) {
 		}
 	}
 	it.cancelled, it.left, it.why = true, s.opts.Now(), ""
+}
+
+// actions are a queue item's: its parameters, if any, and its cause.
+func (s *Server) actions(params []param) []any {
+	var out []any
+	if len(params) > 0 {
+		out = append(out, map[string]any{"_class": "hudson.model.ParametersAction", "parameters": paramsJSON(params)})
+	}
+	return append(out, map[string]any{"_class": "hudson.model.CauseAction", "causes": []any{map[string]any{
+		"_class": "hudson.model.Cause$UserIdCause", "shortDescription": "Started by user " + s.opts.User,
+		"userId": s.opts.User, "userName": s.opts.User}}})
 }
 
 func paramsJSON(ps []param) []any {
