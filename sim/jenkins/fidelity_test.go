@@ -22,92 +22,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 	"time"
+
+	"minka/sim/internal/jsonshape"
 )
 
 const refDir = "../../../shared/reference/jenkins"
-
-// shape lists, for each field path of ref, what differs in got.
-func shape(ref, got any, path string, ignore map[string]bool) []string {
-	if ignore[path] {
-		return nil
-	}
-	switch r := ref.(type) {
-	case nil:
-		return nil
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			return []string{fmt.Sprintf("%s: want an object, got %T", path, got)}
-		}
-		var out []string
-		keys := make([]string, 0, len(r))
-		for k := range r {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			gv, present := g[k]
-			if !present {
-				if !ignore[path+"."+k] {
-					out = append(out, path+"."+k+": missing")
-				}
-				continue
-			}
-			out = append(out, shape(r[k], gv, path+"."+k, ignore)...)
-		}
-		return out
-	case []any:
-		g, ok := got.([]any)
-		if !ok {
-			return []string{fmt.Sprintf("%s: want an array, got %T", path, got)}
-		}
-		if len(r) == 0 || len(g) == 0 {
-			return nil
-		}
-		return shape(r[0], counterpart(r[0], g), path+"[]", ignore)
-	default:
-		if got != nil && fmt.Sprintf("%T", r) != fmt.Sprintf("%T", got) {
-			return []string{fmt.Sprintf("%s: want %T, got %T", path, r, got)}
-		}
-		return nil
-	}
-}
-
-// counterpart picks the element of got to compare with ref: the one of the
-// same _class when ref names one (Jenkins lists actions by class, in no
-// fixed order), else the first.
-func counterpart(ref any, got []any) any {
-	if m, ok := ref.(map[string]any); ok {
-		if class, ok := m["_class"]; ok {
-			for _, g := range got {
-				if gm, ok := g.(map[string]any); ok && gm["_class"] == class {
-					return g
-				}
-			}
-		}
-		for _, g := range got { // or one that has the same first field
-			if gm, ok := g.(map[string]any); ok && sameKeys(m, gm) {
-				return g
-			}
-		}
-	}
-	return got[0]
-}
-
-func sameKeys(a, b map[string]any) bool {
-	for k := range a {
-		if k == "_class" {
-			continue
-		}
-		if _, ok := b[k]; !ok {
-			return false
-		}
-	}
-	return true
-}
 
 func readRef(t *testing.T, name string) any {
 	b, err := os.ReadFile(filepath.Join(refDir, name))
@@ -172,11 +93,7 @@ func TestFidelity(t *testing.T) {
 		if got == nil {
 			got = fetch(t, hs.URL+tc.url)
 		}
-		ignore := map[string]bool{}
-		for _, p := range tc.ignore {
-			ignore[p] = true
-		}
-		if diffs := shape(readRef(t, tc.ref), got, "", ignore); len(diffs) > 0 {
+		if diffs := jsonshape.Diff(readRef(t, tc.ref), got, tc.ignore...); len(diffs) > 0 {
 			t.Errorf("%s differs from the reference:\n  %s", tc.ref, joinLines(diffs))
 		}
 	}

@@ -1,0 +1,9 @@
+// Package openstack simulates the OpenStack services minka's SlavePool
+// controller uses, well enough that gophercloud v2 drives it unmodified:
+// Keystone v3 password auth with a service catalog, Nova v2.1 servers
+// (BUILD → ACTIVE after a boot delay, ERROR on demand), flavors, keypairs,
+// limits and quotas that fail as Nova's do, volume attachments, Glance's
+// version document and image list, and Cinder v3 volumes. Everything is
+// served under one base URL (/identity, /compute/v2.1/{project},
+// /image, /volume/v3/{project}). It imports nothing of minka.
+package openstack

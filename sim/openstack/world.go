@@ -1,0 +1,41 @@
+package openstack
+
+import "fmt"
+
+// Servers returns the servers that exist, in creation order.
+func (c *Cloud) Servers() []Server {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Server
+	for _, id := range c.order {
+		out = append(out, c.servers[id].public())
+	}
+	return out
+}
+
+// FailBoot makes a server still in BUILD end in ERROR, with a fault, as
+// when Nova finds no valid host.
+func (c *Cloud) FailBoot(id string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.servers[id]
+	if s == nil || s.status != "BUILD" {
+		return fmt.Errorf("no server %s in BUILD", id)
+	}
+	s.failBoot = true
+	return nil
+}
+
+// SetQuota changes the project's quota.
+func (c *Cloud) SetQuota(q Quota) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.opts.Quota = q
+}
+
+// Volumes is the number of volumes that exist (leak checks).
+func (c *Cloud) Volumes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.volumes)
+}
