@@ -67,3 +67,11 @@ func (s *Server) SetJobOutcome(name string, d time.Duration, result string) erro
 	j.duration, j.result = d, result
 	return nil
 }
+
+// Tick moves time on without a request: due builds finish and waiting
+// items start.
+func (s *Server) Tick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance()
+}

@@ -124,10 +124,11 @@ func (c *Cloud) serve(w http.ResponseWriter, r *http.Request) {
 		c.root = "http://" + r.Host
 	}
 	active := c.advance()
+	onActive := c.opts.OnActive
 	c.mu.Unlock()
-	if c.opts.OnActive != nil {
+	if onActive != nil {
 		for _, s := range active {
-			c.opts.OnActive(s)
+			onActive(s)
 		}
 	}
 	p := r.URL.Path

@@ -73,13 +73,14 @@ func (c *Cloud) serveServer(w http.ResponseWriter, r *http.Request, id string, g
 	case del:
 		c.mu.Lock()
 		gone, ok := c.deleteServer(id)
+		onDelete := c.opts.OnDelete
 		c.mu.Unlock()
 		if !ok {
 			novaError(w, http.StatusNotFound, "itemNotFound", "Instance could not be found")
 			return
 		}
-		if c.opts.OnDelete != nil {
-			c.opts.OnDelete(gone)
+		if onDelete != nil {
+			onDelete(gone)
 		}
 		w.WriteHeader(http.StatusNoContent)
 	default:

@@ -39,3 +39,25 @@ func (c *Cloud) Volumes() int {
 	defer c.mu.Unlock()
 	return len(c.volumes)
 }
+
+// SetHooks sets what the rest of the world does when a server becomes
+// ACTIVE or is deleted (see Options.OnActive, OnDelete).
+func (c *Cloud) SetHooks(onActive, onDelete func(Server)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.opts.OnActive, c.opts.OnDelete = onActive, onDelete
+}
+
+// Tick moves time on without a request: boots that are due finish and
+// OnActive hears of them.
+func (c *Cloud) Tick() {
+	c.mu.Lock()
+	active := c.advance()
+	onActive := c.opts.OnActive
+	c.mu.Unlock()
+	if onActive != nil {
+		for _, s := range active {
+			onActive(s)
+		}
+	}
+}
