@@ -71,6 +71,12 @@ func TestDevSandbox(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
+	if resp, err := http.Get(strings.TrimSuffix(env["OS_AUTH_URL"], "/v3") + "/"); err != nil || resp.StatusCode != http.StatusMultipleChoices {
+		t.Errorf("the simulated Keystone at %q does not answer its version document: %v %v", env["OS_AUTH_URL"], err, resp)
+	}
+	if _, err := os.Stat(env["OS_CLIENT_CONFIG_FILE"]); err != nil || env["OS_CLOUD"] == "" {
+		t.Errorf("clouds.yaml: %v, OS_CLOUD %q", err, env["OS_CLOUD"])
+	}
 	t.Logf("minka dev ready %v after start; sourced %d variables", time.Since(started).Round(time.Millisecond), len(env))
 	addr, _ := os.ReadFile(addrFile)
 	s := &Server{URL: "http://" + strings.TrimSpace(string(addr))}

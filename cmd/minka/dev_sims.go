@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"minka/sim/jenkins"
+	simos "minka/sim/openstack"
+	"minka/sim/world"
 )
 
 // simulator is one simulated backend of the sandbox: a handler, and the
@@ -22,26 +26,46 @@ type simulator struct {
 	close   func()
 }
 
-func devSimulators() []simulator {
+// devSimulators builds the sandbox's simulators, joined into one world
+// (a booted Nova server brings its Jenkins agent online); dir receives
+// files such as clouds.yaml.
+func devSimulators(dir string) ([]simulator, *world.World) {
 	jk := jenkins.New(jenkins.Options{User: "admin", Token: "minka-dev-token"})
+	cloud := simos.New(simos.Options{})
+	w := world.New(cloud, jk)
 	return []simulator{
 		{name: "jenkins", handler: jk, close: jk.Close, env: func(url string) []string {
 			return []string{"JENKINS_URL=" + url, "JENKINS_USER=admin", "JENKINS_TOKEN=minka-dev-token"}
 		}},
-	}
+		{name: "openstack", handler: cloud, close: cloud.Close, env: func(url string) []string {
+			clouds := filepath.Join(dir, "clouds.yaml")
+			if err := os.WriteFile(clouds, []byte(cloud.CloudsYAML("minka-dev", url+"/identity/v3")), 0o600); err != nil {
+				fmt.Fprintf(os.Stderr, "minka dev: writing %s: %v\n", clouds, err)
+			}
+			return []string{"OS_AUTH_URL=" + url + "/identity/v3", "OS_USERNAME=minka", "OS_PASSWORD=secret", "OS_PROJECT_NAME=ci",
+				"OS_USER_DOMAIN_NAME=Default", "OS_PROJECT_DOMAIN_NAME=Default", "OS_REGION_NAME=RegionOne",
+				"OS_CLIENT_CONFIG_FILE=" + clouds, "OS_CLOUD=minka-dev"}
+		}},
+	}, w
 }
 
-// runningSims are the simulators serving on loopback ports.
+// runningSims are the simulators serving on loopback ports, and the
+// world's clock.
 type runningSims struct {
 	env     []string
 	servers []*http.Server
 	sims    []simulator
+	stopRun context.CancelFunc
 	wg      sync.WaitGroup
 }
 
-// startSimulators serves each simulator on a free loopback port.
-func startSimulators(sims []simulator) (*runningSims, error) {
-	r := &runningSims{sims: sims}
+// startSimulators serves each simulator on a free loopback port and runs
+// the world's clock.
+func startSimulators(sims []simulator, w *world.World) (*runningSims, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &runningSims{sims: sims, stopRun: cancel}
+	r.wg.Add(1)
+	go func() { defer r.wg.Done(); w.Run(ctx, 100*time.Millisecond) }()
 	for _, s := range sims {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -64,6 +88,7 @@ func startSimulators(sims []simulator) (*runningSims, error) {
 
 // stop shuts the simulators down and waits for them.
 func (r *runningSims) stop() {
+	r.stopRun()
 	for _, s := range r.sims {
 		if s.close != nil {
 			s.close()

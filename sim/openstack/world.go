@@ -61,3 +61,20 @@ func (c *Cloud) Tick() {
 		}
 	}
 }
+
+// CloudsYAML is a clouds.yaml naming this cloud as name, reached at
+// authURL (its /identity/v3), for OS_CLIENT_CONFIG_FILE.
+func (c *Cloud) CloudsYAML(name, authURL string) string {
+	return fmt.Sprintf(`clouds:
+  %s:
+    auth:
+      auth_url: %s
+      username: %s
+      password: %s
+      project_name: %s
+      user_domain_name: %s
+      project_domain_name: %s
+    region_name: %s
+    identity_api_version: 3
+`, name, authURL, c.opts.User, c.opts.Password, c.opts.Project, c.opts.Domain, c.opts.Domain, c.opts.Region)
+}
