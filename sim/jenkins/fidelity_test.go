@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -30,17 +29,7 @@ import (
 
 const refDir = "../../../shared/reference/jenkins"
 
-func readRef(t *testing.T, name string) any {
-	b, err := os.ReadFile(filepath.Join(refDir, name))
-	if err != nil {
-		t.Skipf("reference data not found (%v): run from a checkout with ../shared beside it", err)
-	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return v
-}
+func readRef(t *testing.T, name string) any { return jsonshape.Load(t, filepath.Join(refDir, name)) }
 
 func fetch(t *testing.T, url string) any {
 	req, _ := http.NewRequest("GET", url, nil)

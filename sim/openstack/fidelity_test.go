@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,17 +32,7 @@ import (
 
 const refDir = "../../../shared/reference/openstack"
 
-func readRef(t *testing.T, name string) any {
-	b, err := os.ReadFile(filepath.Join(refDir, name))
-	if err != nil {
-		t.Skipf("reference data not found (%v): run from a checkout with ../shared beside it", err)
-	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return v
-}
+func readRef(t *testing.T, name string) any { return jsonshape.Load(t, filepath.Join(refDir, name)) }
 
 func TestFidelity(t *testing.T) {
 	c, pc, clk, base := setup(t, Options{Quota: Quota{Instances: 2, Cores: 40, RAM: 81920, Volumes: 5, Gigabytes: 100}})

@@ -5,8 +5,11 @@
 package jsonshape
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
+	"testing"
 )
 
 // Diff lists, by field path, where got lacks or mistypes a field of ref.
@@ -94,4 +97,19 @@ func hasKeys(got, ref map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// Load reads a reference JSON file for a test; it skips the test when the
+// reference data is not beside the checkout (../shared).
+func Load(t testing.TB, path string) any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("reference data not found (%v): run from a checkout with ../shared beside it", err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return v
 }
