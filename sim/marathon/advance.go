@@ -1,0 +1,129 @@
+package marathon
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// advance moves every app towards its definition: tasks stage, run and
+// pass health checks as time passes; a deployment launches new tasks and
+// kills old ones within the upgrade strategy, and ends when the app
+// runs its instances, ready, at the current config.
+func (c *Cluster) advance() {
+	now := c.opts.Now()
+	for _, a := range sortedApps(c.apps) {
+		for _, t := range a.tasks {
+			if t.started.IsZero() && !now.Before(t.staged.Add(c.opts.StageDelay)) {
+				t.started = t.staged.Add(c.opts.StageDelay)
+			}
+			if !t.started.IsZero() && a.hasHealthChecks() && !now.Before(t.started.Add(c.opts.HealthDelay)) {
+				t.checked, t.healthy = true, !c.badImages[t.image]
+			}
+		}
+		c.converge(a)
+	}
+}
+
+func (c *Cluster) ready(a *app, t *task) bool {
+	return !t.started.IsZero() && (!a.hasHealthChecks() || t.healthy)
+}
+
+func (c *Cluster) converge(a *app) {
+	n := a.instances()
+	minHealth, maxOver := a.strategy()
+	maxTotal := n + int(math.Floor(float64(n)*maxOver))
+	if maxTotal == n && n > 0 && minHealth >= 1 {
+		maxTotal = n + 1 // Marathon needs room for one replacement at a time
+	}
+	minReady := int(math.Ceil(float64(n) * minHealth))
+	var fresh, old []*task
+	for _, t := range a.tasks {
+		if t.configVersion == a.config {
+			fresh = append(fresh, t)
+		} else {
+			old = append(old, t)
+		}
+	}
+	// Scale down the youngest first.
+	sort.Slice(fresh, func(i, j int) bool { return fresh[i].staged.Before(fresh[j].staged) })
+	for len(fresh) > n {
+		c.kill(a, fresh[len(fresh)-1])
+		fresh = fresh[:len(fresh)-1]
+	}
+	a.waiting = 0
+	for len(fresh) < n && len(fresh)+len(old) < maxTotal {
+		t := c.launch(a)
+		if t == nil {
+			a.waiting = n - len(fresh)
+			break
+		}
+		fresh = append(fresh, t)
+	}
+	readyFresh := 0
+	for _, t := range fresh {
+		if c.ready(a, t) {
+			readyFresh++
+		}
+	}
+	for len(old) > 0 {
+		// Kill old tasks that are not ready first, and only while the
+		// ready ones left keep the minimum health capacity.
+		idx := 0
+		for i, t := range old {
+			if !c.ready(a, t) {
+				idx = i
+				break
+			}
+		}
+		readyOld := 0
+		for i, t := range old {
+			if i != idx && c.ready(a, t) {
+				readyOld++
+			}
+		}
+		if readyFresh+readyOld < minReady {
+			break
+		}
+		c.kill(a, old[idx])
+		old = append(old[:idx], old[idx+1:]...)
+	}
+	if a.deploy != nil && len(old) == 0 && len(fresh) == n && readyFresh == n {
+		delete(c.deployments, a.deploy.id)
+		a.deploy = nil
+	}
+	if a.deploy != nil && a.deploy.action == "StopApplication" && len(a.tasks) == 0 {
+		delete(c.deployments, a.deploy.id)
+		delete(c.apps, a.id)
+	}
+}
+
+func (c *Cluster) launch(a *app) *task {
+	ag, ports := c.place(a)
+	if ag == nil {
+		return nil
+	}
+	cpus, mem, disk := a.resources()
+	t := &task{id: taskID(a.id, uuid()), appID: a.id, agentID: ag.ID, host: ag.Hostname, version: a.version,
+		configVersion: a.config, image: a.image(), ports: ports, staged: c.opts.Now(), cpus: cpus, mem: mem, disk: disk}
+	a.tasks = append(a.tasks, t)
+	return t
+}
+
+func (c *Cluster) kill(a *app, t *task) {
+	for i, x := range a.tasks {
+		if x == t {
+			a.tasks = append(a.tasks[:i], a.tasks[i+1:]...)
+			return
+		}
+	}
+}
+
+func uuid() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+}

@@ -1,0 +1,113 @@
+package marathon
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"minka/sim/fault"
+)
+
+// Agent is a Mesos agent with finite resources.
+type Agent struct {
+	ID, Hostname string
+	Cpus, Mem    float64
+	Disk         float64
+	// Ports is the inclusive host port range offered.
+	PortsLo, PortsHi int
+	Attributes       map[string]string
+}
+
+// Options configure the cluster.
+type Options struct {
+	// Agents default to three of 4 cpus, 8192 MiB, ports 31000-31999.
+	Agents []Agent
+	// StageDelay is how long a task stays TASK_STAGING (default 1s);
+	// HealthDelay how long a running task with health checks waits for its
+	// first healthy result (default 1s).
+	StageDelay, HealthDelay time.Duration
+	Now                     func() time.Time
+	Seed                    int64
+}
+
+// Cluster is a simulated Marathon on a simulated Mesos.
+type Cluster struct {
+	opts        Options
+	mu          sync.Mutex
+	agents      []*Agent
+	apps        map[string]*app
+	deployments map[string]*deployment
+	badImages   map[string]bool
+	puts        int
+	// Faults injects latency and failures; also at /__sim/faults.
+	Faults  *fault.Injector
+	handler http.Handler
+}
+
+// New returns a cluster.
+func New(opts Options) *Cluster {
+	if opts.Agents == nil {
+		for i := 1; i <= 3; i++ {
+			opts.Agents = append(opts.Agents, Agent{ID: fmt.Sprintf("a1b2c3d4-0000-4000-8000-00000000000%d-S%d", i, i),
+				Hostname: fmt.Sprintf("10.0.1.%d", 10+i), Cpus: 4, Mem: 8192, Disk: 100000, PortsLo: 31000, PortsHi: 31999,
+				Attributes: map[string]string{"rack": fmt.Sprintf("r%d", (i+1)/2)}})
+		}
+	}
+	if opts.StageDelay == 0 {
+		opts.StageDelay = time.Second
+	}
+	if opts.HealthDelay == 0 {
+		opts.HealthDelay = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	c := &Cluster{opts: opts, apps: map[string]*app{}, deployments: map[string]*deployment{}, badImages: map[string]bool{}}
+	for i := range opts.Agents {
+		a := opts.Agents[i]
+		c.agents = append(c.agents, &a)
+	}
+	c.Faults = fault.New(opts.Seed)
+	c.Faults.Define("locked", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusConflict, map[string]any{"message": "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.", "deployments": []any{}})
+	})
+	c.handler = c.Faults.Wrap(http.HandlerFunc(c.serveMarathon))
+	return c
+}
+
+// Marathon is the Marathon v2 API handler.
+func (c *Cluster) Marathon() http.Handler { return c.handler }
+
+// Close releases requests held by a hang fault.
+func (c *Cluster) Close() { c.Faults.Close() }
+
+// AddAgent adds capacity; waiting tasks may now fit.
+func (c *Cluster) AddAgent(a Agent) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.agents = append(c.agents, &a)
+	c.advance()
+}
+
+// MarkImageBad makes tasks of a docker image fail their health checks.
+func (c *Cluster) MarkImageBad(image string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.badImages[image] = true
+}
+
+// Puts is how many app PUTs and POSTs the API has accepted (tests count
+// a controller's writes with it).
+func (c *Cluster) Puts() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.puts
+}
+
+// Tick moves time on without a request.
+func (c *Cluster) Tick() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.advance()
+}
