@@ -74,6 +74,9 @@ func TestDevSandbox(t *testing.T) {
 	if resp, err := http.Get(strings.TrimSuffix(env["OS_AUTH_URL"], "/v3") + "/"); err != nil || resp.StatusCode != http.StatusMultipleChoices {
 		t.Errorf("the simulated Keystone at %q does not answer its version document: %v %v", env["OS_AUTH_URL"], err, resp)
 	}
+	if resp, err := http.Get(env["MARATHON_URL"] + "/v2/info"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("the simulated Marathon at %q does not answer /v2/info: %v %v", env["MARATHON_URL"], err, resp)
+	}
 	if _, err := os.Stat(env["OS_CLIENT_CONFIG_FILE"]); err != nil || env["OS_CLOUD"] == "" {
 		t.Errorf("clouds.yaml: %v, OS_CLOUD %q", err, env["OS_CLOUD"])
 	}

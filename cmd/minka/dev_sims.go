@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"minka/sim/jenkins"
+	"minka/sim/marathon"
 	simos "minka/sim/openstack"
 	"minka/sim/world"
 )
@@ -32,8 +33,13 @@ type simulator struct {
 func devSimulators(dir string) ([]simulator, *world.World) {
 	jk := jenkins.New(jenkins.Options{User: "admin", Token: "minka-dev-token"})
 	cloud := simos.New(simos.Options{})
+	mesos := marathon.New(marathon.Options{})
 	w := world.New(cloud, jk)
+	w.Tickers = append(w.Tickers, mesos.Tick)
 	return []simulator{
+		{name: "marathon", handler: mesos.Marathon(), close: mesos.Close, env: func(url string) []string {
+			return []string{"MARATHON_URL=" + url}
+		}},
 		{name: "jenkins", handler: jk, close: jk.Close, env: func(url string) []string {
 			return []string{"JENKINS_URL=" + url, "JENKINS_USER=admin", "JENKINS_TOKEN=minka-dev-token"}
 		}},

@@ -20,6 +20,8 @@ var agentVar = regexp.MustCompile(`(?m)\bJENKINS_(AGENT_NAME|SECRET)\s*[=:]\s*"?
 type World struct {
 	Cloud   *openstack.Cloud
 	Jenkins *jenkins.Server
+	// Tickers are other simulators whose time Run moves on (Marathon).
+	Tickers []func()
 }
 
 // New joins cloud and jk.
@@ -41,6 +43,9 @@ func (w *World) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 			w.Cloud.Tick()
 			w.Jenkins.Tick()
+			for _, tick := range w.Tickers {
+				tick()
+			}
 		}
 	}
 }
