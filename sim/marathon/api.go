@@ -53,7 +53,9 @@ func (c *Cluster) serveMarathon(w http.ResponseWriter, r *http.Request) {
 		out := []any{}
 		for _, a := range sortedApps(c.apps) {
 			for _, t := range a.tasks {
-				out = append(out, c.taskJSON(a, t))
+				tj := c.taskJSON(a, t)
+				tj["servicePorts"] = servicePorts(a.spec)
+				out = append(out, tj)
 			}
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"tasks": out})
@@ -186,6 +188,11 @@ func (c *Cluster) define(w http.ResponseWriter, id string, cur *app, body map[st
 			spec["portDefinitions"] = []any{}
 		}
 	}
+	var before []any
+	if cur != nil {
+		before = servicePorts(cur.spec)
+	}
+	c.assignServicePorts(spec, before)
 	if details := validate(spec); len(details) > 0 {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Object is not valid", "details": details})
 		return nil, false

@@ -40,6 +40,7 @@ type Cluster struct {
 	deployments map[string]*deployment
 	badImages   map[string]bool
 	puts        int
+	nextService int
 	// Faults injects latency and failures; also at /__sim/faults.
 	Faults  *fault.Injector
 	handler http.Handler
@@ -63,7 +64,7 @@ func New(opts Options) *Cluster {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	c := &Cluster{opts: opts, apps: map[string]*app{}, deployments: map[string]*deployment{}, badImages: map[string]bool{}}
+	c := &Cluster{opts: opts, apps: map[string]*app{}, deployments: map[string]*deployment{}, badImages: map[string]bool{}, nextService: 10000}
 	for i := range opts.Agents {
 		a := opts.Agents[i]
 		c.agents = append(c.agents, &a)

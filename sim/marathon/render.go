@@ -36,13 +36,7 @@ func (c *Cluster) appJSON(a *app, withTasks bool) map[string]any {
 		deps = append(deps, map[string]any{"id": a.deploy.id})
 	}
 	m["deployments"] = deps
-	var ports []any
-	if pd, ok := m["portDefinitions"].([]any); ok {
-		for _, p := range pd {
-			ports = append(ports, p.(map[string]any)["port"])
-		}
-	}
-	m["ports"] = ports
+	m["ports"] = servicePorts(a.spec)
 	if withTasks {
 		tasks := []any{}
 		for _, t := range a.tasks {

@@ -1,0 +1,79 @@
+package marathon
+
+// Fidelity: the simulator's JSON against ../shared/reference/marathon,
+// field names and JSON types (jsonshape.Diff).
+//
+// Covered: marathon__GET__v2_apps_ID.synthesized.json,
+// marathon__GET__v2_apps_ID__during-deployment.synthesized.json,
+// marathon__GET__v2_apps.synthesized.json, marathon__GET__v2_deployments.synthesized.json,
+// marathon__GET__v2_tasks.synthesized.json, marathon__GET__v2_apps_ID_versions.synthesized.json,
+// marathon__DELETE__v2_apps_ID.synthesized.json, marathon__GET__v2_info.json,
+// marathon__PUT__v2_apps_ID__409.json, marathon__POST__v2_apps__422.json,
+// marathon__GET__v2_apps_ID__404.synthesized.json.
+// Not covered yet: the event stream and marathon-event__*.json (no
+// /v2/events), the text/plain task list, the RAML and schema files,
+// lastTaskFailure (the simulator's tasks never fail, they only fail
+// health checks).
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"minka/sim/internal/jsonshape"
+)
+
+const refDir = "../../../shared/reference/marathon"
+
+func TestFidelity(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	c := New(Options{Now: clk.Now})
+	hs := httptest.NewServer(c.Marathon())
+	defer hs.Close()
+	call := func(method, path, body string) any {
+		req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v any
+		_ = json.NewDecoder(resp.Body).Decode(&v)
+		return v
+	}
+	def := `{"id":"/test/my-app","cmd":"python3 -m http.server $PORT0","instances":2,"cpus":0.1,"mem":64,` +
+		`"healthChecks":[{"protocol":"HTTP","path":"/health","portIndex":0,"gracePeriodSeconds":300,"intervalSeconds":60,"timeoutSeconds":20,"maxConsecutiveFailures":3,"ignoreHttp1xx":false}]}`
+	call("PUT", "/v2/apps/test/my-app", def)
+	during := call("GET", "/v2/apps/test/my-app", "")
+	deployments := call("GET", "/v2/deployments", "")
+	locked := call("PUT", "/v2/apps/test/my-app", `{"instances":3}`)
+	clk.Add(5 * time.Second)
+	cases := []struct {
+		name   string
+		got    any
+		ignore []string
+	}{
+		{"marathon__GET__v2_apps_ID.synthesized.json", call("GET", "/v2/apps/test/my-app", ""), []string{".app.lastTaskFailure", ".app.env", ".app.labels"}},
+		{"marathon__GET__v2_apps_ID__during-deployment.synthesized.json", during, []string{".app.lastTaskFailure", ".app.env", ".app.labels"}},
+		{"marathon__GET__v2_apps.synthesized.json", call("GET", "/v2/apps?embed=apps.tasks", ""), []string{".apps[].lastTaskFailure", ".apps[].env", ".apps[].labels"}},
+		{"marathon__GET__v2_deployments.synthesized.json", deployments, nil},
+		{"marathon__GET__v2_tasks.synthesized.json", call("GET", "/v2/tasks", ""), nil},
+		{"marathon__GET__v2_apps_ID_versions.synthesized.json", call("GET", "/v2/apps/test/my-app/versions", ""), nil},
+		{"marathon__GET__v2_info.json", call("GET", "/v2/info", ""), []string{".marathon_config", ".zookeeper_config", ".http_config", ".event_subscriber"}},
+		{"marathon__PUT__v2_apps_ID__409.json", locked, nil},
+		{"marathon__POST__v2_apps__422.json", call("POST", "/v2/apps", `{"id":"/Bad","cpus":-1}`), nil},
+		{"marathon__GET__v2_apps_ID__404.synthesized.json", call("GET", "/v2/apps/nope", ""), nil},
+		{"marathon__DELETE__v2_apps_ID.synthesized.json", call("DELETE", "/v2/apps/test/my-app", ""), nil},
+	}
+	for _, tc := range cases {
+		ref := jsonshape.Load(t, filepath.Join(refDir, tc.name))
+		if diffs := jsonshape.Diff(ref, tc.got, tc.ignore...); len(diffs) > 0 {
+			t.Errorf("%s differs from the reference:\n  %s", tc.name, strings.Join(diffs, "\n  "))
+		}
+	}
+}
