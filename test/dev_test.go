@@ -77,6 +77,11 @@ func TestDevSandbox(t *testing.T) {
 	if resp, err := http.Get(env["MARATHON_URL"] + "/v2/info"); err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("the simulated Marathon at %q does not answer /v2/info: %v %v", env["MARATHON_URL"], err, resp)
 	}
+	mreq, _ := http.NewRequest("POST", env["MESOS_URL"]+"/api/v1", strings.NewReader(`{"type":"GET_HEALTH"}`))
+	mreq.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(mreq); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("the simulated Mesos master at %q does not answer GET_HEALTH: %v %v", env["MESOS_URL"], err, resp)
+	}
 	if _, err := os.Stat(env["OS_CLIENT_CONFIG_FILE"]); err != nil || env["OS_CLOUD"] == "" {
 		t.Errorf("clouds.yaml: %v, OS_CLOUD %q", err, env["OS_CLOUD"])
 	}

@@ -26,7 +26,7 @@ backends on loopback ports (Marathon on a simulated Mesos cluster, Jenkins
 and OpenStack, joined so that a booted server brings its Jenkins agent
 online), and every manifest in --examples applied through the API as
 'minka apply' would. It prints shell lines to source: MINKA_SERVER,
-MARATHON_URL, JENKINS_URL/USER/TOKEN, and the standard OS_* variables with
+MARATHON_URL, MESOS_URL, JENKINS_URL/USER/TOKEN, and the standard OS_* variables with
 OS_CLIENT_CONFIG_FILE (a clouds.yaml) and OS_CLOUD.
 It is 'minka server' with other defaults, not a second code path.`,
 		Example: "  minka dev\n  minka dev --listen 127.0.0.1:7071 --examples ./my-manifests",

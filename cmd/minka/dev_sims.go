@@ -40,6 +40,9 @@ func devSimulators(dir string) ([]simulator, *world.World) {
 		{name: "marathon", handler: mesos.Marathon(), close: mesos.Close, env: func(url string) []string {
 			return []string{"MARATHON_URL=" + url}
 		}},
+		{name: "mesos", handler: mesos.Mesos(), env: func(url string) []string {
+			return []string{"MESOS_URL=" + url}
+		}},
 		{name: "jenkins", handler: jk, close: jk.Close, env: func(url string) []string {
 			return []string{"JENKINS_URL=" + url, "JENKINS_USER=admin", "JENKINS_TOKEN=minka-dev-token"}
 		}},

@@ -4,6 +4,9 @@
 // tasks over honouring the upgrade strategy, tasks placed on agents with
 // finite cpus, mem and ports and the constraint operators, 409 "App is
 // locked by one or more deployments", deployment rollback, /v2/info and
-// /ping. Tasks of an image marked bad never become healthy. Time moves
+// /ping, and the Mesos master operator API (POST /api/v1: GET_HEALTH,
+// GET_VERSION, GET_STATE, GET_AGENTS, GET_TASKS, GET_FRAMEWORKS) over the
+// same agents and tasks, as mesos-go v0.0.11 reads it. Tasks of an image
+// marked bad never become healthy. Time moves
 // lazily, on requests or Tick. It imports nothing of minka.
 package marathon

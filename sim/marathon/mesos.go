@@ -1,0 +1,138 @@
+package marathon
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// The Mesos master operator API (POST /api/v1, JSON), over the same
+// agents and tasks Marathon places.
+
+const frameworkID = "e1f2a3b4-0000-4000-8000-000000000000-0000"
+
+// Mesos is the Mesos master operator API handler.
+func (c *Cluster) Mesos() http.Handler { return c.Faults.Wrap(http.HandlerFunc(c.serveMesos)) }
+
+// serveMesos answers as Master::Http::api: errors are plain text, a
+// success is application/json exactly (mesos-go insists).
+func (c *Cluster) serveMesos(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/api/v1" {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "Expecting a 'POST' request, received '"+r.Method+"'", http.StatusMethodNotAllowed)
+		return
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		http.Error(w, "Expecting 'Content-Type' to be present", http.StatusBadRequest)
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
+		http.Error(w, "Expecting 'Content-Type' of application/json or application/x-protobuf", http.StatusUnsupportedMediaType)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	var call struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(body, &call); err != nil {
+		http.Error(w, "Failed to parse body into JSON: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	c.mu.Lock()
+	c.advance()
+	resp, ok := c.mesosCall(call.Type)
+	c.mu.Unlock()
+	if !ok {
+		http.Error(w, fmt.Sprintf("Unsupported call type %q", call.Type), http.StatusNotImplemented)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"type": call.Type, strings.ToLower(call.Type): resp})
+}
+
+func (c *Cluster) mesosCall(typ string) (any, bool) {
+	switch typ {
+	case "GET_HEALTH":
+		return map[string]any{"healthy": true}, true
+	case "GET_VERSION":
+		return map[string]any{"version_info": map[string]any{"version": "1.10.0", "build_date": "2020-05-28 12:00:00",
+			"build_time": 1590667200.0, "build_user": "root"}}, true
+	case "GET_AGENTS":
+		return c.getAgents(), true
+	case "GET_TASKS":
+		return c.getTasks(), true
+	case "GET_FRAMEWORKS":
+		return c.getFrameworks(), true
+	case "GET_STATE":
+		return map[string]any{"get_tasks": c.getTasks(), "get_executors": map[string]any{"executors": []any{}, "orphan_executors": []any{}},
+			"get_frameworks": c.getFrameworks(), "get_agents": c.getAgents()}, true
+	}
+	return nil, false
+}
+
+func scalar(name string, v float64) map[string]any {
+	return map[string]any{"name": name, "type": "SCALAR", "scalar": map[string]any{"value": v}, "role": "*"}
+}
+
+func portRanges(lo, hi int) map[string]any {
+	return map[string]any{"name": "ports", "type": "RANGES", "role": "*",
+		"ranges": map[string]any{"range": []any{map[string]any{"begin": lo, "end": hi}}}}
+}
+
+const bootNanos = int64(1764000000000000000) // a fixed registration time
+
+func (c *Cluster) getAgents() map[string]any {
+	agents := []any{}
+	for i, ag := range c.agents {
+		res := []any{scalar("cpus", ag.Cpus), scalar("mem", ag.Mem), scalar("disk", ag.Disk), portRanges(ag.PortsLo, ag.PortsHi)}
+		uc, um, ud, _ := c.used(ag)
+		agents = append(agents, map[string]any{
+			"active": true, "deactivated": false, "version": "1.10.0", "pid": fmt.Sprintf("slave(1)@%s:5051", ag.Hostname),
+			"agent_info":      map[string]any{"hostname": ag.Hostname, "port": 5051, "id": map[string]any{"value": ag.ID}, "resources": res},
+			"registered_time": map[string]any{"nanoseconds": bootNanos + int64(i)}, "total_resources": res,
+			"allocated_resources": []any{scalar("cpus", uc), scalar("mem", um), scalar("disk", ud)},
+		})
+	}
+	return map[string]any{"agents": agents, "recovered_agents": []any{}}
+}
+
+func (c *Cluster) getTasks() map[string]any {
+	tasks := []any{}
+	for _, a := range sortedApps(c.apps) {
+		for _, t := range a.tasks {
+			state := "TASK_STAGING"
+			if !t.started.IsZero() {
+				state = "TASK_RUNNING"
+			}
+			res := []any{scalar("cpus", t.cpus), scalar("mem", t.mem), scalar("disk", t.disk)}
+			if len(t.ports) > 0 {
+				res = append(res, portRanges(t.ports[0], t.ports[len(t.ports)-1]))
+			}
+			status := map[string]any{"agent_id": map[string]any{"value": t.agentID}, "task_id": map[string]any{"value": t.id},
+				"executor_id": map[string]any{"value": t.id}, "source": "SOURCE_EXECUTOR", "state": state,
+				"timestamp": float64(c.opts.Now().UnixNano()) / 1e9, "uuid": "ycLTRBo8TjKFTrh4vsBERg==",
+				"container_status": map[string]any{"network_infos": []any{map[string]any{"ip_addresses": []any{map[string]any{"ip_address": t.host}}}}}}
+			tasks = append(tasks, map[string]any{"name": strings.TrimPrefix(a.id, "/"), "task_id": map[string]any{"value": t.id},
+				"framework_id": map[string]any{"value": frameworkID}, "executor_id": map[string]any{"value": t.id},
+				"agent_id": map[string]any{"value": t.agentID}, "state": state, "resources": res,
+				"status_update_state": state, "status_update_uuid": "ycLTRBo8TjKFTrh4vsBERg==", "statuses": []any{status}})
+		}
+	}
+	return map[string]any{"tasks": tasks, "unreachable_tasks": []any{}, "completed_tasks": []any{}}
+}
+
+func (c *Cluster) getFrameworks() map[string]any {
+	return map[string]any{"frameworks": []any{map[string]any{"active": true, "connected": true,
+		"framework_info": map[string]any{"checkpoint": true, "failover_timeout": 604800.0, "hostname": "marathon.sim",
+			"id": map[string]any{"value": frameworkID}, "name": "marathon", "principal": "marathon", "role": "*", "user": "root"},
+		"registered_time": map[string]any{"nanoseconds": bootNanos}, "reregistered_time": map[string]any{"nanoseconds": bootNanos}}},
+		"completed_frameworks": []any{}}
+}
