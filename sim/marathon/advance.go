@@ -18,9 +18,12 @@ func (c *Cluster) advance() {
 		for _, t := range a.tasks {
 			if t.started.IsZero() && !now.Before(t.staged.Add(c.opts.StageDelay)) {
 				t.started = t.staged.Add(c.opts.StageDelay)
+				c.taskEvent(a, t, "TASK_RUNNING")
 			}
-			if !t.started.IsZero() && a.hasHealthChecks() && !now.Before(t.started.Add(c.opts.HealthDelay)) {
+			if !t.checked && !t.started.IsZero() && a.hasHealthChecks() && !now.Before(t.started.Add(c.opts.HealthDelay)) {
 				t.checked, t.healthy = true, !c.badImages[t.image]
+				c.publish("health_status_changed_event", map[string]any{"appId": a.id, "instanceId": instanceID(t.id),
+					"version": t.version, "alive": t.healthy})
 			}
 		}
 		c.converge(a)
@@ -91,6 +94,7 @@ func (c *Cluster) converge(a *app) {
 		old = append(old[:idx], old[idx+1:]...)
 	}
 	if a.deploy != nil && len(old) == 0 && len(fresh) == n && readyFresh == n {
+		c.publish("deployment_success", map[string]any{"id": a.deploy.id, "plan": c.plan(a, a.deploy)})
 		delete(c.deployments, a.deploy.id)
 		a.deploy = nil
 	}
@@ -109,10 +113,12 @@ func (c *Cluster) launch(a *app) *task {
 	t := &task{id: taskID(a.id, uuid()), appID: a.id, agentID: ag.ID, host: ag.Hostname, version: a.version,
 		configVersion: a.config, image: a.image(), ports: ports, staged: c.opts.Now(), cpus: cpus, mem: mem, disk: disk}
 	a.tasks = append(a.tasks, t)
+	c.taskEvent(a, t, "TASK_STAGING")
 	return t
 }
 
 func (c *Cluster) kill(a *app, t *task) {
+	c.taskEvent(a, t, "TASK_KILLED")
 	for i, x := range a.tasks {
 		if x == t {
 			a.tasks = append(a.tasks[:i], a.tasks[i+1:]...)

@@ -19,6 +19,10 @@ func message(w http.ResponseWriter, code int, msg string) {
 }
 
 func (c *Cluster) serveMarathon(w http.ResponseWriter, r *http.Request) {
+	if strings.TrimSuffix(r.URL.Path, "/") == "/v2/events" {
+		c.serveEvents(w, r) // long-lived: it must not hold the lock
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.advance()
@@ -232,6 +236,7 @@ func (c *Cluster) startDeployment(a *app, action string) *deployment {
 	d := &deployment{id: uuid(), version: timestamp(c.opts.Now()), action: action, appID: a.id, started: c.opts.Now()}
 	a.deploy = d
 	c.deployments[d.id] = d
+	c.publish("deployment_info", map[string]any{"plan": c.plan(a, d), "currentStep": c.plan(a, d)["steps"].([]any)[0]})
 	return d
 }
 
@@ -246,6 +251,7 @@ func (c *Cluster) cancelDeployment(w http.ResponseWriter, r *http.Request, id st
 	a := c.apps[d.appID]
 	delete(c.deployments, id)
 	a.deploy = nil
+	c.publish("deployment_failed", map[string]any{"id": d.id, "plan": c.plan(a, d)})
 	if r.URL.Query().Get("force") == "true" {
 		w.WriteHeader(http.StatusAccepted)
 		return

@@ -41,6 +41,8 @@ type Cluster struct {
 	badImages   map[string]bool
 	puts        int
 	nextService int
+	subscribers map[*subscriber]struct{}
+	closed      bool
 	// Faults injects latency and failures; also at /__sim/faults.
 	Faults  *fault.Injector
 	handler http.Handler
@@ -64,7 +66,8 @@ func New(opts Options) *Cluster {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	c := &Cluster{opts: opts, apps: map[string]*app{}, deployments: map[string]*deployment{}, badImages: map[string]bool{}, nextService: 10000}
+	c := &Cluster{opts: opts, apps: map[string]*app{}, deployments: map[string]*deployment{}, badImages: map[string]bool{}, nextService: 10000,
+		subscribers: map[*subscriber]struct{}{}}
 	for i := range opts.Agents {
 		a := opts.Agents[i]
 		c.agents = append(c.agents, &a)
@@ -80,8 +83,18 @@ func New(opts Options) *Cluster {
 // Marathon is the Marathon v2 API handler.
 func (c *Cluster) Marathon() http.Handler { return c.handler }
 
-// Close releases requests held by a hang fault.
-func (c *Cluster) Close() { c.Faults.Close() }
+// Close releases requests held by a hang fault and ends event streams,
+// so that the servers serving the cluster can shut down.
+func (c *Cluster) Close() {
+	c.Faults.Close()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for s := range c.subscribers {
+		close(s.ch)
+		delete(c.subscribers, s)
+	}
+}
 
 // AddAgent adds capacity; waiting tasks may now fit.
 func (c *Cluster) AddAgent(a Agent) {
