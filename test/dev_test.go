@@ -18,7 +18,7 @@ func TestDevSandbox(t *testing.T) {
 	dir := t.TempDir()
 	addrFile := filepath.Join(dir, "addr")
 	examples, _ := filepath.Abs("../examples")
-	cmd := exec.Command(minkaBin, "dev", "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--examples", examples)
+	cmd := exec.Command(minkaBin, "dev", "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--apply", examples)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	started := time.Now()

@@ -24,12 +24,12 @@ func newDevCommand() *cobra.Command {
 data directory (removed at exit unless --data-dir or --keep), the simulated
 backends on loopback ports (Marathon on a simulated Mesos cluster, Jenkins
 and OpenStack, joined so that a booted server brings its Jenkins agent
-online), and every manifest in --examples applied through the API as
-'minka apply' would. It prints shell lines to source: MINKA_SERVER,
+online), and every manifest in --apply (default examples/) applied
+through the API as 'minka apply' would. It prints shell lines to source: MINKA_SERVER,
 MARATHON_URL, MESOS_URL, JENKINS_URL/USER/TOKEN, and the standard OS_* variables with
 OS_CLIENT_CONFIG_FILE (a clouds.yaml) and OS_CLOUD.
 It is 'minka server' with other defaults, not a second code path.`,
-		Example: "  minka dev\n  minka dev --listen 127.0.0.1:7071 --examples ./my-manifests",
+		Example: "  minka dev\n  minka dev --listen 127.0.0.1:7071 --apply ./my-manifests",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.defaultLeaderElect(cmd.Flags())
@@ -66,7 +66,9 @@ It is 'minka server' with other defaults, not a second code path.`,
 		},
 	}
 	o.addFlags(cmd.Flags())
-	cmd.Flags().StringVar(&examples, "examples", "examples", "directory of manifests to apply at start (skipped if missing)")
+	cmd.Flags().StringVar(&examples, "apply", "examples", "directory of manifests to apply once ready (skipped if missing)")
+	cmd.Flags().StringVar(&examples, "examples", "examples", "the same as --apply")
+	_ = cmd.Flags().MarkHidden("examples")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary data directory at exit")
 	return cmd
 }
