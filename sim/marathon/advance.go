@@ -96,11 +96,10 @@ func (c *Cluster) converge(a *app) {
 	if a.deploy != nil && len(old) == 0 && len(fresh) == n && readyFresh == n {
 		c.publish("deployment_success", map[string]any{"id": a.deploy.id, "plan": c.plan(a, a.deploy)})
 		delete(c.deployments, a.deploy.id)
+		if a.deploy.action == "StopApplication" {
+			delete(c.apps, a.id) // a deleted app goes once its tasks are gone
+		}
 		a.deploy = nil
-	}
-	if a.deploy != nil && a.deploy.action == "StopApplication" && len(a.tasks) == 0 {
-		delete(c.deployments, a.deploy.id)
-		delete(c.apps, a.id)
 	}
 }
 

@@ -107,6 +107,15 @@ func TestRollingUpdateThroughGoMarathon(t *testing.T) {
 	if a.TasksHealthy != 3 || len(a.Deployments) != 0 || c.Puts() != 2 {
 		t.Errorf("after the rollout: healthy %d deployments %v puts %d", a.TasksHealthy, a.Deployments, c.Puts())
 	}
+	if _, err := client.DeleteApplication("/ci/web", false); err != nil {
+		t.Fatalf("DeleteApplication: %v", err)
+	}
+	if ok, _ := client.ApplicationOK("/ci/web"); ok {
+		t.Errorf("the app is still there after its delete deployment")
+	}
+	if apps, _ := client.Applications(nil); len(apps.Apps) != 0 {
+		t.Errorf("%d apps after delete, want 0", len(apps.Apps))
+	}
 }
 
 // TestBadImageRollbackAndCapacity: an image marked bad never gets healthy,
