@@ -4,6 +4,9 @@
 // (BUILD → ACTIVE after a boot delay, ERROR on demand), flavors, keypairs,
 // limits and quotas that fail as Nova's do, volume attachments, Glance's
 // version document and image list, and Cinder v3 volumes. Everything is
-// served under one base URL (/identity, /compute/v2.1/{project},
-// /image, /volume/v3/{project}). It imports nothing of minka.
+// served under one base URL: /identity, /compute/v2.1 (a project segment
+// after it is accepted too), /image and /volume/v3/{project}, advertised
+// in the Keystone catalog with the URL given to SetBaseURL (else the first
+// request's Host). Fault knobs (SetFault, FailServer, FailNextBoots) make
+// it fail as a real cloud does. It imports nothing of minka outside sim/.
 package openstack

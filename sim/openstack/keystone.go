@@ -12,7 +12,7 @@ func (c *Cloud) serveIdentity(w http.ResponseWriter, r *http.Request, p string) 
 	case r.Method == http.MethodGet && (p == "" || p == "/"):
 		writeJSON(w, http.StatusMultipleChoices, map[string]any{"versions": map[string]any{"values": []any{map[string]any{
 			"id": "v3.14", "status": "stable", "updated": "2020-04-07T00:00:00Z",
-			"links":       []any{map[string]any{"rel": "self", "href": c.root + "/identity/v3/"}},
+			"links":       []any{map[string]any{"rel": "self", "href": c.BaseURL() + IdentityPath + "/v3/"}},
 			"media-types": []any{map[string]any{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}},
 		}}}})
 	case r.Method == http.MethodPost && (p == "/v3/auth/tokens"):
@@ -30,6 +30,9 @@ type authRequest struct {
 				User struct {
 					Name     string `json:"name"`
 					Password string `json:"password"`
+					Domain   struct {
+						Name string `json:"name"`
+					} `json:"domain"`
 				} `json:"user"`
 			} `json:"password"`
 		} `json:"identity"`
@@ -45,16 +48,18 @@ type authRequest struct {
 func (c *Cloud) issueToken(w http.ResponseWriter, r *http.Request) {
 	var req authRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": 400, "title": "Bad Request", "message": err.Error()}})
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": 400, "title": "Bad Request",
+			"message": "malformed token request: " + err.Error()}})
 		return
 	}
 	u := req.Auth.Identity.Password.User
 	proj := req.Auth.Scope.Project
-	if u.Name != c.opts.User || u.Password != c.opts.Password || (proj.Name != "" && proj.Name != c.opts.Project) {
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"code": 401, "title": "Unauthorized",
-			"message": "The request you have made requires authentication."}})
+	if u.Name != c.opts.User || u.Password != c.opts.Password || (u.Domain.Name != "" && u.Domain.Name != c.opts.Domain) ||
+		(proj.Name != "" && proj.Name != c.opts.Project) || (proj.ID != "" && proj.ID != c.projectID) {
+		c.unauthorized(w)
 		return
 	}
+	root := c.BaseURL()
 	c.mu.Lock()
 	tok := newID()
 	exp := c.opts.Now().Add(24 * time.Hour)
@@ -69,11 +74,11 @@ func (c *Cloud) issueToken(w http.ResponseWriter, r *http.Request) {
 		"project": map[string]any{"id": c.projectID, "name": c.opts.Project, "domain": map[string]any{"id": "default", "name": c.opts.Domain}},
 		"roles":   []any{map[string]any{"id": "r-member", "name": "member"}},
 		"catalog": []any{
-			c.service("compute", "nova", c.root+"/compute/v2.1/"+c.projectID),
-			c.service("identity", "keystone", c.root+"/identity/v3/"),
-			c.service("image", "glance", c.root+"/image/"),
-			c.service("block-storage", "cinder", c.root+"/volume/v3/"+c.projectID),
-			c.service("volumev3", "cinderv3", c.root+"/volume/v3/"+c.projectID),
+			c.service("compute", "nova", root+ComputePath+"/v2.1"),
+			c.service("identity", "keystone", root+IdentityPath+"/v3/"),
+			c.service("image", "glance", root+ImagePath+"/"),
+			c.service("block-storage", "cinder", root+VolumePath+"/v3/"+c.projectID),
+			c.service("volumev3", "cinderv3", root+VolumePath+"/v3/"+c.projectID),
 		},
 	}})
 }

@@ -6,59 +6,20 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
-	"time"
+	"slices"
 )
 
-type server struct {
-	id, name, imageID, keyName, userData string
-	flavor                               Flavor
-	metadata                             map[string]string
-	secGroups                            []string
-	created                              time.Time
-	status, ip                           string
-	launched                             time.Time
-	failBoot                             bool
-	fault                                map[string]any
-	volumes                              []string // delete_on_termination volumes made from block_device_mapping_v2
-	attached                             map[string]string
-}
-
-// advance finishes boots that are due; it returns the servers that became
-// ACTIVE, for OnActive to be told outside the lock.
-func (c *Cloud) advance() []Server {
-	var active []Server
-	now := c.opts.Now()
-	for _, id := range c.order {
-		s := c.servers[id]
-		if s.status != "BUILD" || now.Before(s.created.Add(c.opts.BootDelay)) {
-			continue
-		}
-		if s.failBoot {
-			s.status = "ERROR"
-			s.fault = map[string]any{"code": 500, "created": rfc3339(now), "message": "No valid host was found. There are not enough hosts available.",
-				"details": "Exceeded maximum number of retries."}
-			continue
-		}
-		c.nextIP++
-		s.status, s.launched, s.ip = "ACTIVE", now, fmt.Sprintf("192.168.1.%d", c.nextIP)
-		active = append(active, s.public())
-	}
-	return active
-}
-
-func (s *server) public() Server {
-	return Server{ID: s.id, Name: s.name, IP: s.ip, Metadata: s.metadata, UserData: s.userData}
-}
-
-type createServer struct {
+type createRequest struct {
 	Server struct {
-		Name           string            `json:"name"`
-		FlavorRef      string            `json:"flavorRef"`
-		ImageRef       string            `json:"imageRef"`
-		KeyName        string            `json:"key_name"`
-		UserData       string            `json:"user_data"`
-		Metadata       map[string]string `json:"metadata"`
+		Name      string            `json:"name"`
+		FlavorRef string            `json:"flavorRef"`
+		ImageRef  string            `json:"imageRef"`
+		KeyName   string            `json:"key_name"`
+		UserData  string            `json:"user_data"`
+		Metadata  map[string]string `json:"metadata"`
+		Networks  []struct {
+			UUID string `json:"uuid"`
+		} `json:"networks"`
 		SecurityGroups []struct {
 			Name string `json:"name"`
 		} `json:"security_groups"`
@@ -71,8 +32,10 @@ type createServer struct {
 	} `json:"server"`
 }
 
+// createServer is POST /servers: 202 with the server in BUILD, or Nova's
+// 400 for a bad reference and 403 for a quota it would exceed.
 func (c *Cloud) createServer(w http.ResponseWriter, r *http.Request) {
-	var req createServer
+	var req createRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		novaError(w, http.StatusBadRequest, "badRequest", "Malformed request body: "+err.Error())
 		return
@@ -80,30 +43,14 @@ func (c *Cloud) createServer(w http.ResponseWriter, r *http.Request) {
 	in := req.Server
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	flavor, ok := c.flavor(in.FlavorRef)
-	switch {
-	case in.Name == "":
-		novaError(w, http.StatusBadRequest, "badRequest", "Invalid input for field/attribute name.")
-		return
-	case !ok:
-		novaError(w, http.StatusBadRequest, "badRequest", fmt.Sprintf("Flavor %s could not be found.", in.FlavorRef))
-		return
-	case c.image(in.ImageRef) == nil:
-		novaError(w, http.StatusBadRequest, "badRequest", "Can not find requested image")
-		return
-	case in.KeyName != "" && !contains(c.opts.KeyPairs, in.KeyName):
-		novaError(w, http.StatusBadRequest, "badRequest", "Invalid key_name provided.")
+	s, msg := c.validate(&req)
+	if msg != "" {
+		novaError(w, http.StatusBadRequest, "badRequest", msg)
 		return
 	}
-	if msg := c.overQuota(flavor); msg != "" {
+	if msg := c.overQuota(s.flavor); msg != "" {
 		novaError(w, http.StatusForbidden, "forbidden", msg)
 		return
-	}
-	userData, _ := base64.StdEncoding.DecodeString(in.UserData)
-	s := &server{id: newID(), name: in.Name, imageID: c.image(in.ImageRef).ID, keyName: in.KeyName, userData: string(userData),
-		flavor: flavor, metadata: in.Metadata, created: c.opts.Now(), status: "BUILD", attached: map[string]string{}}
-	if s.metadata == nil {
-		s.metadata = map[string]string{}
 	}
 	for _, g := range in.SecurityGroups {
 		s.secGroups = append(s.secGroups, g.Name)
@@ -120,18 +67,55 @@ func (c *Cloud) createServer(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if c.failNext > 0 {
+		c.failNext, s.failBoot = c.failNext-1, true
+	}
 	c.servers[s.id] = s
 	c.order = append(c.order, s.id)
 	writeJSON(w, http.StatusAccepted, map[string]any{"server": map[string]any{"id": s.id, "links": c.serverLinks(s.id),
 		"OS-DCF:diskConfig": "MANUAL", "adminPass": "simulated", "security_groups": groupsJSON(s.secGroups)}})
 }
 
-// overQuota returns Nova's OverQuota message, or "".
-func (c *Cloud) overQuota(f Flavor) string {
-	n, cores, ram := 0, 0, 0
-	for _, s := range c.servers {
-		n, cores, ram = n+1, cores+s.flavor.VCPUs, ram+s.flavor.RAM
+// validate resolves the request's references into a new server in BUILD,
+// or returns Nova's 400 message. c.mu is held.
+func (c *Cloud) validate(req *createRequest) (*server, string) {
+	in := req.Server
+	flavor, okFlavor := c.flavor(in.FlavorRef)
+	image, okImage := c.image(in.ImageRef)
+	net := c.opts.Networks[0]
+	for _, n := range in.Networks {
+		found, ok := c.network(n.UUID)
+		if !ok {
+			return nil, fmt.Sprintf("Network %s could not be found.", n.UUID)
+		}
+		net = found
 	}
+	userData, err := base64.StdEncoding.DecodeString(in.UserData)
+	switch {
+	case in.Name == "":
+		return nil, "Invalid input for field/attribute name. Value: . '' is too short"
+	case !okFlavor:
+		return nil, fmt.Sprintf("Flavor %s could not be found.", in.FlavorRef)
+	case !okImage:
+		return nil, "Can not find requested image"
+	case in.KeyName != "" && !slices.Contains(c.opts.KeyPairs, in.KeyName):
+		return nil, "Invalid key_name provided."
+	case err != nil:
+		return nil, "User data needs to be valid base 64."
+	}
+	now := c.opts.Now()
+	s := &server{id: newID(), name: in.Name, imageID: image.ID, keyName: in.KeyName, userData: string(userData),
+		flavor: flavor, network: net.Name, metadata: in.Metadata, created: now, updated: now, status: "BUILD",
+		attached: map[string]string{}}
+	if s.metadata == nil {
+		s.metadata = map[string]string{}
+	}
+	return s, ""
+}
+
+// overQuota returns Nova's OverQuota message, or "". c.mu is held.
+func (c *Cloud) overQuota(f Flavor) string {
+	n, cores, ram := c.usage()
 	q := c.opts.Quota
 	switch {
 	case n+1 > q.Instances:
@@ -144,128 +128,76 @@ func (c *Cloud) overQuota(f Flavor) string {
 	return ""
 }
 
-func (c *Cloud) serverJSON(s *server) map[string]any {
-	addresses := map[string]any{}
-	if s.ip != "" {
-		addresses["private"] = []any{map[string]any{"addr": s.ip, "version": 4, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01"}}
+// serveServer is GET and DELETE /servers/{id}.
+func (c *Cloud) serveServer(w http.ResponseWriter, r *http.Request, id string) {
+	switch r.Method {
+	case http.MethodGet:
+		c.mu.Lock()
+		var body map[string]any
+		if s := c.servers[id]; s != nil {
+			body = c.serverJSON(s)
+		}
+		c.mu.Unlock()
+		if body == nil {
+			novaError(w, http.StatusNotFound, "itemNotFound", fmt.Sprintf("Instance %s could not be found.", id))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"server": body})
+	case http.MethodDelete:
+		c.mu.Lock()
+		gone, ok := c.deleteServer(id)
+		onDelete := c.opts.OnDelete
+		c.mu.Unlock()
+		if !ok {
+			novaError(w, http.StatusNotFound, "itemNotFound", "Instance could not be found")
+			return
+		}
+		notify(onDelete, []Server{gone})
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		http.NotFound(w, r)
 	}
-	var launched any
-	if !s.launched.IsZero() {
-		launched = noZone(s.launched)
-	}
-	vols := []any{}
-	for _, v := range s.volumes {
-		vols = append(vols, map[string]any{"id": v})
-	}
-	m := map[string]any{"id": s.id, "name": s.name, "status": s.status, "addresses": addresses, "accessIPv4": "", "accessIPv6": "",
-		"created": rfc3339(s.created), "updated": rfc3339(s.created), "hostId": "92154fab69d5883ba2c8622b7e65f745dd33257221c07af363c51b29",
-		"flavor":   map[string]any{"id": s.flavor.ID, "links": []any{map[string]any{"rel": "bookmark", "href": c.root + "/compute/flavors/" + s.flavor.ID}}},
-		"image":    map[string]any{"id": s.imageID, "links": []any{map[string]any{"rel": "bookmark", "href": c.root + "/compute/images/" + s.imageID}}},
-		"key_name": nilIfEmpty(s.keyName), "links": c.serverLinks(s.id), "metadata": s.metadata, "config_drive": "",
-		"OS-DCF:diskConfig": "MANUAL", "OS-EXT-AZ:availability_zone": "nova", "OS-EXT-SRV-ATTR:host": "compute-1",
-		"OS-EXT-SRV-ATTR:hypervisor_hostname": "compute-1", "OS-EXT-SRV-ATTR:instance_name": "instance-" + s.id[:8],
-		"OS-EXT-STS:power_state": powerState(s.status), "OS-EXT-STS:task_state": taskState(s.status), "OS-EXT-STS:vm_state": strings.ToLower(s.status),
-		"os-extended-volumes:volumes_attached": vols, "OS-SRV-USG:launched_at": launched, "OS-SRV-USG:terminated_at": nil,
-		"progress": 0, "security_groups": groupsJSON(s.secGroups), "tenant_id": c.projectID, "user_id": "u-" + c.opts.User,
-	}
-	if s.fault != nil {
-		m["fault"] = s.fault
-	}
-	return m
 }
 
+// listServers is GET /servers[/detail]; name is a regular expression, as
+// in Nova. Other filters are not applied.
 func (c *Cloud) listServers(w http.ResponseWriter, r *http.Request, detail bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	var re *regexp.Regexp
 	if name := r.URL.Query().Get("name"); name != "" {
 		var err error
 		if re, err = regexp.Compile(name); err != nil {
-			novaError(w, http.StatusBadRequest, "badRequest", "Invalid regular expression in name filter")
+			novaError(w, http.StatusBadRequest, "badRequest", fmt.Sprintf("Invalid regular expression in name filter: %v", err))
 			return
 		}
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	out := []any{}
 	for _, id := range c.order {
 		s := c.servers[id]
-		if re != nil && !re.MatchString(s.name) {
-			continue
-		}
-		if detail {
+		switch {
+		case re != nil && !re.MatchString(s.name):
+		case detail:
 			out = append(out, c.serverJSON(s))
-		} else {
+		default:
 			out = append(out, map[string]any{"id": s.id, "name": s.name, "links": c.serverLinks(s.id)})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"servers": out})
 }
 
-// deleteServer removes a server and the volumes it was to delete on
-// termination; attached volumes become available again.
-func (c *Cloud) deleteServer(id string) (Server, bool) {
+// serverIPs is GET /servers/{id}/ips.
+func (c *Cloud) serverIPs(w http.ResponseWriter, id string) {
+	c.mu.Lock()
 	s := c.servers[id]
+	var addrs map[string]any
+	if s != nil {
+		addrs = addresses(s, false)
+	}
+	c.mu.Unlock()
 	if s == nil {
-		return Server{}, false
+		novaError(w, http.StatusNotFound, "itemNotFound", fmt.Sprintf("Instance %s could not be found.", id))
+		return
 	}
-	for _, v := range s.volumes {
-		delete(c.volumes, v)
-	}
-	for vid := range s.attached {
-		if v := c.volumes[vid]; v != nil {
-			v.status, v.attachedTo = "available", ""
-		}
-	}
-	delete(c.servers, id)
-	for i, o := range c.order {
-		if o == id {
-			c.order = append(c.order[:i], c.order[i+1:]...)
-			break
-		}
-	}
-	return s.public(), true
-}
-
-func (c *Cloud) serverLinks(id string) []any {
-	return []any{
-		map[string]any{"rel": "self", "href": c.root + "/compute/v2.1/" + c.projectID + "/servers/" + id},
-		map[string]any{"rel": "bookmark", "href": c.root + "/compute/" + c.projectID + "/servers/" + id},
-	}
-}
-
-func groupsJSON(names []string) []any {
-	out := []any{}
-	for _, n := range names {
-		out = append(out, map[string]any{"name": n})
-	}
-	return out
-}
-
-func powerState(status string) int {
-	if status == "ACTIVE" {
-		return 1
-	}
-	return 0
-}
-
-func taskState(status string) any {
-	if status == "BUILD" {
-		return "spawning"
-	}
-	return nil
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	writeJSON(w, http.StatusOK, map[string]any{"addresses": addrs})
 }

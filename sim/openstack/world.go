@@ -1,6 +1,9 @@
 package openstack
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
 // Servers returns the servers that exist, in creation order.
 func (c *Cloud) Servers() []Server {
@@ -11,19 +14,6 @@ func (c *Cloud) Servers() []Server {
 		out = append(out, c.servers[id].public())
 	}
 	return out
-}
-
-// FailBoot makes a server still in BUILD end in ERROR, with a fault, as
-// when Nova finds no valid host.
-func (c *Cloud) FailBoot(id string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := c.servers[id]
-	if s == nil || s.status != "BUILD" {
-		return fmt.Errorf("no server %s in BUILD", id)
-	}
-	s.failBoot = true
-	return nil
 }
 
 // SetQuota changes the project's quota.
@@ -55,11 +45,7 @@ func (c *Cloud) Tick() {
 	active := c.advance()
 	onActive := c.opts.OnActive
 	c.mu.Unlock()
-	if onActive != nil {
-		for _, s := range active {
-			onActive(s)
-		}
-	}
+	notify(onActive, active)
 }
 
 // CloudsYAML is a clouds.yaml naming this cloud as name, reached at
@@ -77,4 +63,17 @@ func (c *Cloud) CloudsYAML(name, authURL string) string {
     region_name: %s
     identity_api_version: 3
 `, name, authURL, c.opts.User, c.opts.Password, c.opts.Project, c.opts.Domain, c.opts.Domain, c.opts.Region)
+}
+
+// WriteCloudsYAML writes a clouds.yaml for this cloud, named "minka-sim"
+// and reached at its base URL (SetBaseURL), to path.
+func (c *Cloud) WriteCloudsYAML(path string) error {
+	base := c.BaseURL()
+	if base == "" {
+		return fmt.Errorf("openstack: write %s: no base URL yet (call SetBaseURL)", path)
+	}
+	if err := os.WriteFile(path, []byte(c.CloudsYAML("minka-sim", base+IdentityPath+"/v3")), 0o600); err != nil {
+		return fmt.Errorf("openstack: write clouds.yaml: %w", err)
+	}
+	return nil
 }
