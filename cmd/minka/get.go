@@ -59,10 +59,7 @@ until interrupted.`,
 			if err != nil {
 				return err
 			}
-			ns := g.ns()
-			if o.all {
-				ns = ""
-			}
+			ns := o.namespace(g)
 			return o.run(cmd.Context(), c, k, ns, names, cmd.OutOrStdout(), cmd.ErrOrStderr(), g)
 		},
 	}
@@ -86,10 +83,7 @@ func (o *getOptions) runKinds(cmd *cobra.Command, g *globals, args []string) err
 	if err != nil {
 		return err
 	}
-	ns := g.ns()
-	if o.all {
-		ns = ""
-	}
+	ns := o.namespace(g)
 	for i, kind := range strings.Split(args[0], ",") {
 		k, err := v1alpha1.KindFor(kind)
 		if err != nil {
@@ -103,6 +97,14 @@ func (o *getOptions) runKinds(cmd *cobra.Command, g *globals, args []string) err
 		}
 	}
 	return nil
+}
+
+// namespace is the one to list: -n (or default), or all with -A.
+func (o *getOptions) namespace(g *globals) string {
+	if o.all {
+		return ""
+	}
+	return g.ns()
 }
 
 func (o *getOptions) validate() error {
