@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 )
 
 // advance moves every app towards its definition: tasks stage, run and
@@ -22,12 +23,43 @@ func (c *Cluster) advance() {
 			}
 			if !t.checked && !t.started.IsZero() && a.hasHealthChecks() && !now.Before(t.started.Add(c.opts.HealthDelay)) {
 				t.checked, t.healthy = true, !c.badImages[t.image]
+				if !t.healthy {
+					t.unhealthySince = now
+				}
 				c.publish("health_status_changed_event", map[string]any{"appId": a.id, "instanceId": instanceID(t.id),
 					"version": t.version, "alive": t.healthy})
 			}
 		}
+		c.killUnhealthy(a, now)
 		c.converge(a)
 	}
+}
+
+// killUnhealthy kills tasks that kept failing their health checks for
+// another HealthDelay (Marathon's maxConsecutiveFailures × interval), as
+// Marathon does, records lastTaskFailure and delays the next launch by
+// the app's backoff.
+func (c *Cluster) killUnhealthy(a *app, now time.Time) {
+	for _, t := range append([]*task(nil), a.tasks...) {
+		if t.unhealthySince.IsZero() || now.Before(t.unhealthySince.Add(c.opts.HealthDelay)) {
+			continue
+		}
+		reason := fmt.Sprintf("ConnectionAttemptFailedException: Connection attempt to %s:%d failed", t.host, firstPort(t))
+		c.publish("unhealthy_instance_kill_event", map[string]any{"appId": a.id, "taskId": t.id, "instanceId": instanceID(t.id),
+			"version": t.version, "reason": reason, "host": t.host, "slaveId": t.agentID})
+		c.kill(a, t)
+		a.lastFailure = map[string]any{"appId": a.id, "host": t.host, "message": reason, "state": "TASK_KILLED",
+			"taskId": t.id, "timestamp": timestamp(now), "version": t.version, "slaveId": t.agentID}
+		a.failures++
+		a.delayUntil = now.Add(a.backoff(a.failures))
+	}
+}
+
+func firstPort(t *task) int {
+	if len(t.ports) == 0 {
+		return 0
+	}
+	return t.ports[0]
 }
 
 func (c *Cluster) ready(a *app, t *task) bool {
@@ -57,7 +89,7 @@ func (c *Cluster) converge(a *app) {
 		fresh = fresh[:len(fresh)-1]
 	}
 	a.waiting = 0
-	for len(fresh) < n && len(fresh)+len(old) < maxTotal {
+	for len(fresh) < n && len(fresh)+len(old) < maxTotal && !c.opts.Now().Before(a.delayUntil) {
 		t := c.launch(a)
 		if t == nil {
 			a.waiting = n - len(fresh)
@@ -96,7 +128,7 @@ func (c *Cluster) converge(a *app) {
 	if a.deploy != nil && len(old) == 0 && len(fresh) == n && readyFresh == n {
 		c.publish("deployment_success", map[string]any{"id": a.deploy.id, "plan": c.plan(a, a.deploy)})
 		delete(c.deployments, a.deploy.id)
-		if a.deploy.action == "StopApplication" {
+		if a.deploy.actions[0] == "StopApplication" {
 			delete(c.apps, a.id) // a deleted app goes once its tasks are gone
 		}
 		a.deploy = nil

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
+	"time"
 )
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -64,7 +66,7 @@ func (c *Cluster) serveMarathon(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"tasks": out})
 	default:
-		message(w, http.StatusNotFound, "The requested resource could not be found.")
+		message(w, http.StatusNotFound, "URI not found: "+r.URL.Path)
 	}
 }
 
@@ -82,7 +84,11 @@ func (c *Cluster) serveApp(w http.ResponseWriter, r *http.Request, rest string) 
 	case a == nil:
 		message(w, http.StatusNotFound, fmt.Sprintf("App '%s' does not exist", id))
 	case r.Method == http.MethodGet && sub == "":
-		writeJSON(w, http.StatusOK, map[string]any{"app": c.appJSON(a, true)})
+		m := c.appJSON(a, true)
+		if a.lastFailure != nil {
+			m["lastTaskFailure"] = a.lastFailure // only GET of one app embeds it
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"app": m})
 	case r.Method == http.MethodGet && sub == "/tasks":
 		out := []any{}
 		for _, t := range a.tasks {
@@ -99,21 +105,21 @@ func (c *Cluster) serveApp(w http.ResponseWriter, r *http.Request, rest string) 
 		v := strings.TrimPrefix(sub, "/versions/")
 		for _, h := range a.history {
 			if h["version"] == v {
-				writeJSON(w, http.StatusOK, h)
+				writeJSON(w, http.StatusOK, c.planApp(a, h))
 				return
 			}
 		}
 		message(w, http.StatusNotFound, fmt.Sprintf("App '%s' does not exist in version %s", id, v))
 	case r.Method == http.MethodDelete && sub == "":
-		if c.locked(w, r, a) {
-			return
-		}
+		// force defaults to true here: a delete overrides a deployment.
 		c.puts++
+		original := clone(a.spec)
 		a.spec["instances"] = 0.0
-		d := c.startDeployment(a, "StopApplication")
+		d := c.startDeployment(a, original, "StopApplication")
+		w.Header().Set("Marathon-Deployment-Id", d.id)
 		writeJSON(w, http.StatusOK, map[string]any{"deploymentId": d.id, "version": d.version})
 	default:
-		message(w, http.StatusNotFound, "The requested resource could not be found.")
+		message(w, http.StatusNotFound, "URI not found: "+r.URL.Path)
 	}
 }
 
@@ -123,18 +129,72 @@ func (c *Cluster) locked(w http.ResponseWriter, r *http.Request, a *app) bool {
 		return false
 	}
 	writeJSON(w, http.StatusConflict, map[string]any{
-		"message":     "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.",
+		"message":     lockedMessage,
 		"deployments": []any{map[string]any{"id": a.deploy.id}}})
 	return true
 }
 
+// readSpec decodes an app definition, answering 400 as Marathon does:
+// an empty or unparseable body with details as a string, wrong JSON
+// types with details per path.
 func readSpec(w http.ResponseWriter, r *http.Request) (map[string]any, bool) {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		message(w, http.StatusBadRequest, "Invalid JSON")
+		return nil, false
+	}
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Please specify data in JSON format",
+			"details": "No content to map due to end-of-input"})
+		return nil, false
+	}
 	var body map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		message(w, http.StatusBadRequest, "Invalid JSON: "+err.Error())
+	if err := json.Unmarshal(raw, &body); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid JSON", "details": err.Error()})
+		return nil, false
+	}
+	if details := typeErrors(body); len(details) > 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid JSON", "details": details})
 		return nil, false
 	}
 	return body, true
+}
+
+// fieldTypes are the JSON types of the app fields Marathon reads.
+var fieldTypes = map[string]string{"id": "jsstring", "cmd": "jsstring", "user": "jsstring", "executor": "jsstring",
+	"instances": "jsnumber", "cpus": "jsnumber", "mem": "jsnumber", "disk": "jsnumber", "gpus": "jsnumber",
+	"backoffSeconds": "jsnumber", "backoffFactor": "jsnumber", "maxLaunchDelaySeconds": "jsnumber",
+	"env": "jsobject", "labels": "jsobject", "container": "jsobject", "upgradeStrategy": "jsobject",
+	"args": "jsarray", "constraints": "jsarray", "uris": "jsarray", "fetch": "jsarray", "healthChecks": "jsarray",
+	"portDefinitions": "jsarray", "dependencies": "jsarray", "requirePorts": "jsboolean"}
+
+func typeErrors(body map[string]any) []any {
+	var details []any
+	keys := make([]string, 0, len(body))
+	for k := range body {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		want, v := fieldTypes[k], body[k]
+		ok := true
+		switch want {
+		case "jsstring":
+			_, ok = v.(string)
+		case "jsnumber":
+			_, ok = v.(float64)
+		case "jsobject":
+			_, ok = v.(map[string]any)
+		case "jsarray":
+			_, ok = v.([]any)
+		case "jsboolean":
+			_, ok = v.(bool)
+		}
+		if !ok && v != nil {
+			details = append(details, map[string]any{"path": "/" + k, "errors": []any{"error.expected." + want}})
+		}
+	}
+	return details
 }
 
 func (c *Cluster) createApp(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +212,11 @@ func (c *Cluster) createApp(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusCreated, c.appJSON(a, false))
+	w.Header().Set("Location", "/v2/apps"+id)
+	w.Header().Set("Marathon-Deployment-Id", a.deploy.id)
+	m := c.appJSON(a, true)
+	delete(m, "versionInfo") // not stored yet when Marathon answers
+	writeJSON(w, http.StatusCreated, m)
 }
 
 // putApp is create-or-update: unspecified fields keep their values.
@@ -165,6 +229,20 @@ func (c *Cluster) putApp(w http.ResponseWriter, r *http.Request, id string) {
 	if cur != nil && c.locked(w, r, cur) {
 		return
 	}
+	if v, ok := body["version"].(string); ok && cur != nil {
+		// A body naming a version rolls back to that stored version.
+		var found map[string]any
+		for _, h := range cur.history {
+			if h["version"] == v {
+				found = clone(h)
+			}
+		}
+		if found == nil {
+			message(w, http.StatusNotFound, fmt.Sprintf("App '%s' does not exist in version %s", id, v))
+			return
+		}
+		body = found
+	}
 	a, ok := c.define(w, id, cur, body)
 	if !ok {
 		return
@@ -173,6 +251,7 @@ func (c *Cluster) putApp(w http.ResponseWriter, r *http.Request, id string) {
 	if cur == nil {
 		code = http.StatusCreated
 	}
+	w.Header().Set("Marathon-Deployment-Id", a.deploy.id)
 	writeJSON(w, code, map[string]any{"deploymentId": a.deploy.id, "version": a.version})
 }
 
@@ -184,6 +263,11 @@ func (c *Cluster) define(w http.ResponseWriter, id string, cur *app, body map[st
 		spec = clone(cur.spec)
 	}
 	for k, v := range body {
+		// partialUpdate: absent or null keys keep the stored value, and
+		// computed fields are not part of a definition.
+		if v == nil || readOnly[k] {
+			continue
+		}
 		spec[k] = v
 	}
 	spec["id"] = id
@@ -205,38 +289,44 @@ func (c *Cluster) define(w http.ResponseWriter, id string, cur *app, body map[st
 	now := timestamp(c.opts.Now())
 	a := cur
 	scaleOnly := false
+	var original map[string]any
 	if a == nil {
 		a = &app{id: id}
 		c.apps[id] = a
 	} else {
 		scaleOnly = onlyInstancesChanged(cur.spec, spec)
+		original = clone(cur.spec)
 	}
 	a.spec, a.version, a.scaledAt = spec, now, now
 	if !scaleOnly {
-		a.config = now
+		// A new config starts with a clean launch backoff, as in Marathon.
+		a.config, a.failures, a.delayUntil = now, 0, time.Time{}
 	}
 	a.spec["version"] = now
 	a.history = append(a.history, clone(spec))
-	action := "RestartApplication"
+	actions := []string{"RestartApplication"}
 	switch {
 	case cur == nil:
-		action = "StartApplication"
+		actions = []string{"StartApplication", "ScaleApplication"}
 	case scaleOnly:
-		action = "ScaleApplication"
+		actions = []string{"ScaleApplication"}
 	}
-	c.startDeployment(a, action)
+	c.startDeployment(a, original, actions...)
 	c.converge(a)
 	return a, true
 }
 
-func (c *Cluster) startDeployment(a *app, action string) *deployment {
+// startDeployment replaces any deployment of a (force) with one of the
+// given steps; original is the app before, nil when it is new.
+func (c *Cluster) startDeployment(a *app, original map[string]any, actions ...string) *deployment {
 	if a.deploy != nil {
 		delete(c.deployments, a.deploy.id)
 	}
-	d := &deployment{id: uuid(), version: timestamp(c.opts.Now()), action: action, appID: a.id, started: c.opts.Now()}
+	d := &deployment{id: uuid(), version: timestamp(c.opts.Now()), actions: actions, appID: a.id, started: c.opts.Now(), original: original}
 	a.deploy = d
 	c.deployments[d.id] = d
-	c.publish("deployment_info", map[string]any{"plan": c.plan(a, d), "currentStep": c.plan(a, d)["steps"].([]any)[0]})
+	plan := c.plan(a, d)
+	c.publish("deployment_info", map[string]any{"plan": plan, "currentStep": plan["steps"].([]any)[0]})
 	return d
 }
 
@@ -262,11 +352,18 @@ func (c *Cluster) cancelDeployment(w http.ResponseWriter, r *http.Request, id st
 		return
 	}
 	prev := clone(a.history[len(a.history)-2])
+	original := a.spec
 	a.spec, a.config, a.version = prev, prev["version"].(string), timestamp(c.opts.Now())
-	back := c.startDeployment(a, "RestartApplication")
+	a.failures, a.delayUntil = 0, time.Time{}
+	back := c.startDeployment(a, original, "RestartApplication")
 	c.converge(a)
 	writeJSON(w, http.StatusOK, map[string]any{"deploymentId": back.id, "version": back.version})
 }
+
+// readOnly are the app fields Marathon computes; a definition's values
+// for them are ignored.
+var readOnly = map[string]bool{"ports": true, "version": true, "versionInfo": true, "tasks": true, "tasksStaged": true,
+	"tasksRunning": true, "tasksHealthy": true, "tasksUnhealthy": true, "deployments": true, "lastTaskFailure": true}
 
 func onlyInstancesChanged(a, b map[string]any) bool {
 	for k, v := range b {

@@ -3,6 +3,7 @@ package marathon
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -15,7 +16,8 @@ type task struct {
 	staged, started                                  time.Time
 	cpus, mem, disk                                  float64
 	healthy                                          bool
-	checked                                          bool // a health result exists
+	checked                                          bool      // a health result exists
+	unhealthySince                                   time.Time // first failed check
 }
 
 type app struct {
@@ -28,12 +30,19 @@ type app struct {
 	tasks    []*task
 	deploy   *deployment
 	waiting  int // tasks that fit nowhere right now
+	// lastFailure is lastTaskFailure as Marathon writes it; failures and
+	// delayUntil are the launch backoff after tasks were killed.
+	lastFailure map[string]any
+	failures    int
+	delayUntil  time.Time
 }
 
 type deployment struct {
-	id, version, action string
-	appID               string
-	started             time.Time
+	id, version string
+	actions     []string // one action per step
+	appID       string
+	started     time.Time
+	original    map[string]any // the app before, nil for a new one
 }
 
 // appDefaults are Marathon 1.4's defaults for fields a request leaves out.
@@ -43,16 +52,25 @@ func appDefaults() map[string]any {
 		"backoffSeconds": 1.0, "backoffFactor": 1.15, "maxLaunchDelaySeconds": 3600.0, "container": nil, "healthChecks": []any{},
 		"readinessChecks": []any{}, "dependencies": []any{}, "upgradeStrategy": map[string]any{"minimumHealthCapacity": 1.0, "maximumOverCapacity": 1.0},
 		"labels": map[string]any{}, "ipAddress": nil, "residency": nil, "secrets": map[string]any{}, "taskKillGracePeriodSeconds": nil,
-		"unreachableStrategy": map[string]any{"inactiveAfterSeconds": 300.0, "expungeAfterSeconds": 600.0}, "killSelection": "YOUNGEST_FIRST",
+		"unreachableStrategy": map[string]any{"inactiveAfterSeconds": 0.0, "expungeAfterSeconds": 0.0}, "killSelection": "YOUNGEST_FIRST",
 		"portDefinitions": []any{map[string]any{"port": 0.0, "protocol": "tcp", "name": "default", "labels": map[string]any{}}}, "requirePorts": false}
 }
+
+// idSegment is the pattern every segment of an app id must match.
+const idSegment = `^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])|(\.|\.\.)$`
+
+var idSegmentRE = regexp.MustCompile(`^(?:` + idSegment[1:len(idSegment)-1] + `)$`)
 
 // validate returns Marathon's 422 details ({path, errors}) for a definition.
 func validate(spec map[string]any) []any {
 	var details []any
 	bad := func(path, msg string) { details = append(details, map[string]any{"path": path, "errors": []any{msg}}) }
-	if id, _ := spec["id"].(string); id == "" || strings.Contains(id, "//") || strings.ToLower(id) != id {
-		bad("/id", "path contains invalid characters (allowed: lowercase letters, digits, hyphens, \".\", \"..\")")
+	id, _ := spec["id"].(string)
+	for _, seg := range strings.Split(strings.TrimPrefix(id, "/"), "/") {
+		if !idSegmentRE.MatchString(seg) {
+			bad("/id", "must fully match regular expression '"+idSegment+"'")
+			break
+		}
 	}
 	for _, f := range []string{"cpus", "mem", "disk"} {
 		if v, ok := spec[f].(float64); !ok || v < 0 {
@@ -62,7 +80,7 @@ func validate(spec map[string]any) []any {
 	if v, ok := spec["instances"].(float64); !ok || v < 0 || v != math.Trunc(v) {
 		bad("/instances", "got "+fmt.Sprint(spec["instances"])+", expected 0 or more")
 	}
-	if spec["cmd"] != nil && spec["args"] != nil {
+	if (spec["cmd"] != nil && spec["args"] != nil) || (spec["cmd"] == nil && spec["args"] == nil && spec["container"] == nil) {
 		bad("/", "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.")
 	}
 	return details
@@ -114,6 +132,13 @@ func (a *app) constraints() [][]string {
 		out = append(out, row)
 	}
 	return out
+}
+
+// backoff is how long launches wait after the n-th failure:
+// backoffSeconds × backoffFactor^(n-1), at most maxLaunchDelaySeconds.
+func (a *app) backoff(n int) time.Duration {
+	d := num(a.spec["backoffSeconds"]) * math.Pow(num(a.spec["backoffFactor"]), float64(n-1))
+	return time.Duration(math.Min(d, num(a.spec["maxLaunchDelaySeconds"])) * float64(time.Second))
 }
 
 func num(v any) float64 {

@@ -19,6 +19,12 @@ type Agent struct {
 	Attributes       map[string]string
 }
 
+// Locked is the named failure that answers Marathon's 409 "App is locked
+// by one or more deployments" whatever the app's state.
+const Locked = "locked"
+
+const lockedMessage = "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'."
+
 // Options configure the cluster.
 type Options struct {
 	// Agents default to three of 4 cpus, 8192 MiB, ports 31000-31999.
@@ -43,9 +49,11 @@ type Cluster struct {
 	nextService int
 	subscribers map[*subscriber]struct{}
 	closed      bool
-	// Faults injects latency and failures; also at /__sim/faults.
-	Faults  *fault.Injector
-	handler http.Handler
+	// Faults injects latency and failures into the Marathon API,
+	// MesosFaults into the Mesos master's; each is also at /__sim/faults
+	// of its server.
+	Faults, MesosFaults *fault.Injector
+	handler, mesos      http.Handler
 }
 
 // New returns a cluster.
@@ -73,10 +81,13 @@ func New(opts Options) *Cluster {
 		c.agents = append(c.agents, &a)
 	}
 	c.Faults = fault.New(opts.Seed)
-	c.Faults.Define("locked", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusConflict, map[string]any{"message": "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.", "deployments": []any{}})
+	c.Faults.Define(Locked, func(w http.ResponseWriter, r *http.Request) {
+		// go-marathon calls a 409 "locked" only when it names a deployment.
+		writeJSON(w, http.StatusConflict, map[string]any{"message": lockedMessage, "deployments": []any{map[string]any{"id": uuid()}}})
 	})
 	c.handler = c.Faults.Wrap(http.HandlerFunc(c.serveMarathon))
+	c.MesosFaults = fault.New(opts.Seed + 1)
+	c.mesos = c.MesosFaults.Wrap(http.HandlerFunc(c.serveMesos))
 	return c
 }
 
@@ -87,6 +98,7 @@ func (c *Cluster) Marathon() http.Handler { return c.handler }
 // so that the servers serving the cluster can shut down.
 func (c *Cluster) Close() {
 	c.Faults.Close()
+	c.MesosFaults.Close()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true

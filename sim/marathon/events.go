@@ -99,10 +99,58 @@ func (c *Cluster) taskEvent(a *app, t *task, status string) {
 // plan is a deployment plan as events carry it: the root group before and
 // after, and the steps.
 func (c *Cluster) plan(a *app, d *deployment) map[string]any {
-	step := map[string]any{"actions": []any{map[string]any{"action": d.action, "app": a.id}}}
-	root := func(apps []any) map[string]any {
-		return map[string]any{"id": "/", "apps": apps, "pods": []any{}, "groups": []any{}, "dependencies": []any{}, "version": d.version}
+	var before, after []map[string]any
+	if d.original != nil {
+		before = append(before, c.planApp(a, d.original))
 	}
-	return map[string]any{"id": d.id, "version": d.version, "original": root([]any{}), "target": root([]any{clone(a.spec)}),
-		"steps": []any{step}}
+	after = append(after, c.planApp(a, a.spec))
+	return map[string]any{"id": d.id, "original": groupTree(before, d.version), "target": groupTree(after, d.version),
+		"steps": steps(a, d), "version": d.version}
+}
+
+func steps(a *app, d *deployment) []any {
+	out := []any{}
+	for _, action := range d.actions {
+		out = append(out, map[string]any{"actions": []any{map[string]any{"action": action, "app": a.id}}})
+	}
+	return out
+}
+
+// planApp is an app definition as plans write it: with its service ports
+// and versionInfo.
+func (c *Cluster) planApp(a *app, spec map[string]any) map[string]any {
+	m := clone(spec)
+	m["ports"] = servicePorts(spec)
+	m["versionInfo"] = map[string]any{"lastScalingAt": a.scaledAt, "lastConfigChangeAt": a.config}
+	return m
+}
+
+// groupTree nests apps in Marathon's groups by their paths: /test/my-app
+// sits in group /test under the root group /.
+func groupTree(apps []map[string]any, version string) map[string]any {
+	group := func(id string) map[string]any {
+		return map[string]any{"id": id, "apps": []any{}, "pods": []any{}, "groups": []any{}, "dependencies": []any{}, "version": version}
+	}
+	root := group("/")
+	for _, a := range apps {
+		g := root
+		id, _ := a["id"].(string)
+		segs := strings.Split(strings.Trim(id, "/"), "/")
+		for i := range segs[:len(segs)-1] {
+			gid := "/" + strings.Join(segs[:i+1], "/")
+			var next map[string]any
+			for _, sub := range g["groups"].([]any) {
+				if sub.(map[string]any)["id"] == gid {
+					next = sub.(map[string]any)
+				}
+			}
+			if next == nil {
+				next = group(gid)
+				g["groups"] = append(g["groups"].([]any), next)
+			}
+			g = next
+		}
+		g["apps"] = append(g["apps"].([]any), a)
+	}
+	return root
 }

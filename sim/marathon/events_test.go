@@ -35,7 +35,9 @@ func TestEventStreamThroughGoMarathon(t *testing.T) {
 	c.Tick()
 	seen := map[string]int{}
 	deadline := time.After(10 * time.Second)
-	for seen["deployment_success"] == 0 {
+	// go-marathon hands each event to its listener from a goroutine of
+	// its own, so they arrive in any order.
+	for seen["deployment_success"] == 0 || seen["status_update_event"] < 4 {
 		select {
 		case ev := <-events:
 			seen[ev.Name]++

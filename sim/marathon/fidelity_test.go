@@ -1,19 +1,34 @@
 package marathon
 
 // Fidelity: the simulator's JSON against ../shared/reference/marathon,
-// field names and JSON types (jsonshape.Diff).
+// field names and JSON types (jsonshape.Diff), and status codes.
 //
-// Covered: marathon__GET__v2_apps_ID.synthesized.json,
+// Covered (this file): marathon__GET__v2_apps_ID.synthesized.json,
 // marathon__GET__v2_apps_ID__during-deployment.synthesized.json,
 // marathon__GET__v2_apps.synthesized.json, marathon__GET__v2_deployments.synthesized.json,
 // marathon__GET__v2_tasks.synthesized.json, marathon__GET__v2_apps_ID_versions.synthesized.json,
 // marathon__DELETE__v2_apps_ID.synthesized.json, marathon__GET__v2_info.json,
 // marathon__PUT__v2_apps_ID__409.json, marathon__POST__v2_apps__422.json,
 // marathon__GET__v2_apps_ID__404.synthesized.json.
-// Not covered yet: the event stream and marathon-event__*.json (no
-// /v2/events), the text/plain task list, the RAML and schema files,
-// lastTaskFailure (the simulator's tasks never fail, they only fail
-// health checks).
+// Covered (fidelity_events_test.go): the same GET app with lastTaskFailure,
+// marathon__PUT__v2_apps_ID.synthesized.json, marathon__POST__v2_apps.synthesized.json,
+// marathon__DELETE__v2_deployments_ID.synthesized.json and __404.synthesized.json,
+// marathon__GET__v2_apps_ID_versions_VERSION.json and __404.synthesized.json,
+// marathon__POST__v2_apps__409.synthesized.json, __400.json, __400_empty.synthesized.json,
+// __400_malformed.synthesized.json, __422_no-cmd.synthesized.json,
+// marathon__PUT__v2_apps_ID__422.synthesized.json, marathon__ANY__unknown_route__404.synthesized.json;
+// events (synthesized): event_stream_attached, deployment_info,
+// deployment_success, deployment_failed, status_update_event,
+// health_status_changed_event, unhealthy_instance_kill_event.
+// Covered (fidelity_schema_test.go): schema/AppDefinition.json.
+// Not covered: the text/plain task list (*.txt); events the simulator
+// does not emit (api_post_event, group_change_*, deployment_step_*,
+// add/remove/failed_health_check_event, app_terminated_event, instance_*,
+// pod_created_event, framework_message_event, subscribe/unsubscribe_event,
+// event_stream_detached, and the 1.3 name unhealthy_task_kill_event); the
+// old upstream captures that a synthesized file supersedes (apps, app,
+// tasks, deployments, POST/PUT/DELETE bodies); request bodies
+// (*.request*.json); schema/Group.json (no groups API) and the RAML.
 
 import (
 	"encoding/json"

@@ -15,7 +15,7 @@ import (
 const frameworkID = "e1f2a3b4-0000-4000-8000-000000000000-0000"
 
 // Mesos is the Mesos master operator API handler.
-func (c *Cluster) Mesos() http.Handler { return c.Faults.Wrap(http.HandlerFunc(c.serveMesos)) }
+func (c *Cluster) Mesos() http.Handler { return c.mesos }
 
 // serveMesos answers as Master::Http::api: errors are plain text, a
 // success is application/json exactly (mesos-go insists).

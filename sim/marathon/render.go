@@ -89,8 +89,12 @@ func instanceID(taskID string) string {
 
 func (c *Cluster) deploymentJSON(a *app) map[string]any {
 	d := a.deploy
-	action := map[string]any{"action": d.action, "app": a.id}
+	// A new app's ScaleApplication step starts once its tasks launch.
+	current := 1
+	if len(d.actions) > 1 && len(a.tasks) > 0 {
+		current = len(d.actions)
+	}
 	return map[string]any{"id": d.id, "version": d.version, "affectedApps": []any{a.id}, "affectedPods": []any{},
-		"steps": []any{map[string]any{"actions": []any{action}}}, "currentActions": []any{map[string]any{
-			"action": d.action, "app": a.id, "readinessCheckResults": []any{}}}, "currentStep": 1, "totalSteps": 1}
+		"steps": steps(a, d), "currentActions": []any{map[string]any{
+			"action": d.actions[current-1], "app": a.id, "readinessCheckResults": []any{}}}, "currentStep": current, "totalSteps": len(d.actions)}
 }
