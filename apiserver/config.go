@@ -4,13 +4,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-	"os"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"sigs.k8s.io/yaml"
 )
 
-// Config is the server configuration file (--config).
+// Config is the API server's part of the server configuration file.
 type Config struct {
 	Auth AuthConfig `json:"auth,omitempty"`
 }
@@ -26,23 +24,6 @@ type TokenConfig struct {
 	Name   string `json:"name"`
 	Role   Role   `json:"role"`
 	SHA256 string `json:"sha256"`
-}
-
-// LoadConfig reads and validates a config file strictly: unknown fields and
-// duplicate keys are errors.
-func LoadConfig(path string) (Config, error) {
-	var cfg Config
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return cfg, fmt.Errorf("reading config: %w", err)
-	}
-	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
-		return cfg, fmt.Errorf("%s: %w", path, err)
-	}
-	if errs := cfg.Validate(); len(errs) > 0 {
-		return cfg, fmt.Errorf("%s: %w", path, errs.ToAggregate())
-	}
-	return cfg, nil
 }
 
 // Validate checks the config and names every bad field.

@@ -68,7 +68,7 @@ func (m *Manager) Enabled() ([]string, error) {
 		case n == "all":
 			return known, nil
 		case n == "none" || n == "":
-		case m.setups[n] == nil:
+		case !m.known(n):
 			return nil, fmt.Errorf("--controllers: unknown controller %q (known: %s)", n, strings.Join(known, ", "))
 		default:
 			out = append(out, n)
@@ -76,6 +76,8 @@ func (m *Manager) Enabled() ([]string, error) {
 	}
 	return out, nil
 }
+
+func (m *Manager) known(name string) bool { _, ok := m.setups[name]; return ok }
 
 // Start runs until ctx ends.
 func (m *Manager) Start(ctx context.Context) error {
@@ -122,6 +124,10 @@ func (m *Manager) runTerm(ctx context.Context, names []string, st *store.Store) 
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = c.Start(ctx) }()
 	}
+	for _, run := range t.runnables {
+		wg.Add(1)
+		go func() { defer wg.Done(); run(ctx) }()
+	}
 	m.opts.Log.Info("controllers running", "controllers", names)
 	wg.Wait()
 	return nil
@@ -137,7 +143,13 @@ type Term struct {
 	manager     *Manager
 	informers   map[string]*Informer
 	controllers []*Controller
+	runnables   []func(context.Context)
 }
+
+// Go runs fn once the informers have synced, for as long as the term
+// lasts: fn must return when its context ends (a watch of a backend's
+// event stream, say).
+func (t *Term) Go(fn func(ctx context.Context)) { t.runnables = append(t.runnables, fn) }
 
 // Informer returns the term's informer of a kind, shared by controllers.
 func (t *Term) Informer(k v1alpha1.Kind) *Informer {

@@ -34,7 +34,7 @@ func authServer(t *testing.T) *Server {
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return StartServer(t, "--config", cfg, "--max-body-bytes", "65536")
+	return StartServer(t, "--config", cfg, "--max-body-bytes", "65536", "--controllers", "none")
 }
 
 type reply struct {
@@ -129,7 +129,7 @@ func TestAPIStatusCodes(t *testing.T) {
 }
 
 func TestConcurrentUpdatesFromOneVersion(t *testing.T) {
-	s := StartServer(t)
+	s := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	created := call(t, s, "POST", deploys, "", webJSON("web", "nginx:1", 3))
 	rv := created.str("metadata", "resourceVersion")
 	var wg sync.WaitGroup
@@ -150,7 +150,7 @@ func TestConcurrentUpdatesFromOneVersion(t *testing.T) {
 }
 
 func TestStatusScaleAndGeneration(t *testing.T) {
-	s := StartServer(t)
+	s := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	call(t, s, "POST", deploys, "", webJSON("web", "nginx:1", 3))
 	status := `{"apiVersion":"minka.dev/v1alpha1","kind":"Deployment","metadata":{"name":"web","namespace":"ci"},` +
 		`"spec":{"image":"sneaky:9","cpus":1,"mem":1},"status":{"readyReplicas":3,"observedGeneration":1}}`
@@ -181,7 +181,7 @@ func TestStatusScaleAndGeneration(t *testing.T) {
 }
 
 func TestListSelectorsAndNamespaces(t *testing.T) {
-	s := StartServer(t)
+	s := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	call(t, s, "POST", deploys, "", webJSON("web", "nginx:1", 1))
 	call(t, s, "POST", deploys, "", webJSON("api", "nginx:1", 1))
 	call(t, s, "POST", "/apis/minka.dev/v1alpha1/namespaces/prod/deployments", "", strings.Replace(webJSON("web", "nginx:1", 1), `"ci"`, `"prod"`, 1))
@@ -207,7 +207,7 @@ func TestListSelectorsAndNamespaces(t *testing.T) {
 }
 
 func TestWatchStreamsInOrder(t *testing.T) {
-	s := StartServer(t)
+	s := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	created := call(t, s, "POST", deploys, "", webJSON("web", "nginx:1", 1))
 	rv := created.str("metadata", "resourceVersion")
 	resp, err := http.Get(s.URL + deploys + "?watch=true&resourceVersion=" + rv)
@@ -258,7 +258,7 @@ func TestWatchStreamsInOrder(t *testing.T) {
 }
 
 func TestServerLifecycle(t *testing.T) {
-	s := StartServer(t)
+	s := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	if err := s.Stop(t); err != nil {
 		t.Errorf("SIGTERM: exit %v, want 0\n%s", err, s.Logs())
 	}

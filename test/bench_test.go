@@ -147,7 +147,7 @@ func median(xs []float64) float64 {
 // `minka apply -f` to the line for that object in a running
 // `minka get -w`, and from an API create to the same line.
 func BenchmarkApplyToWatchLatency(b *testing.B) {
-	srv := StartServer(b)
+	srv := StartServer(b, "--controllers", "none")
 	const n = 100
 	watch := exec.Command(minkaBin, "get", "deploy", "-n", "lat", "-w", "--server", srv.URL)
 	watch.Env = append(os.Environ(), "MINKA_CONFIG="+filepath.Join(b.TempDir(), "none.yaml"))

@@ -12,7 +12,7 @@ import (
 )
 
 func TestCLIGetDescribeScaleDelete(t *testing.T) {
-	s := StartServer(t)
+	s := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	examples, _ := filepath.Abs("../examples")
 	if out, errOut, code := Minka(t, s, "", "apply", "-f", examples); code != 0 {
 		t.Fatalf("apply: %s%s", out, errOut)
@@ -84,7 +84,7 @@ func TestCLIGetDescribeScaleDelete(t *testing.T) {
 }
 
 func TestCLIGetWatchPrintsChanges(t *testing.T) {
-	s := StartServer(t)
+	s := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	call(t, s, "POST", deploys, "", webJSON("web", "nginx:1", 3))
 	cmd := exec.Command(minkaBin, "get", "deploy", "-n", "ci", "-w", "--server", s.URL)
 	cmd.Env = append(os.Environ(), "MINKA_CONFIG="+filepath.Join(t.TempDir(), "none"))
@@ -145,7 +145,7 @@ func minkaEditor(t *testing.T, s *Server, editor string, args ...string) (string
 }
 
 func TestCLIEdit(t *testing.T) {
-	s := StartServer(t)
+	s := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	call(t, s, "POST", deploys, "", webJSON("web", "nginx:1", 3))
 	out, errOut, code := minkaEditor(t, s, editorScript(t, "s/replicas: 3/replicas: 4/"), "edit", "deploy", "web", "-n", "ci")
 	if code != 0 || out != "deployment.minka.dev/web edited\n" {

@@ -41,7 +41,7 @@ func versions(t *testing.T, srv *Server) []string {
 }
 
 func TestReapplyingExamplesChangesNothing(t *testing.T) {
-	srv := StartServer(t)
+	srv := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	examples, _ := filepath.Abs("../examples")
 	out, errOut, code := Minka(t, srv, "", "apply", "-f", examples)
 	if code != 0 {

@@ -14,7 +14,7 @@ var wantLine = regexp.MustCompile(`(?m)^# want: (.+)$`)
 // api/v1alpha1/testdata/invalid: each must exit 1 with its expected
 // field-path message and leave the stored objects exactly as they were.
 func TestInvalidManifestsWriteNothing(t *testing.T) {
-	srv := StartServer(t)
+	srv := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	examples, _ := filepath.Abs("../examples")
 	if out, errOut, code := Minka(t, srv, "", "apply", "-f", examples); code != 0 {
 		t.Fatalf("seeding examples: %s%s", out, errOut)
@@ -51,7 +51,7 @@ func TestInvalidManifestsWriteNothing(t *testing.T) {
 // TestOneBadDocumentWritesNothing: a valid and an invalid document in one
 // apply; the valid one must not be created either.
 func TestOneBadDocumentWritesNothing(t *testing.T) {
-	srv := StartServer(t)
+	srv := StartServer(t, "--controllers", "none") // the API alone: no controller writes
 	manifest := `apiVersion: minka.dev/v1alpha1
 kind: Deployment
 metadata: {name: good, namespace: ci}

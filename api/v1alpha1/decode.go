@@ -18,6 +18,7 @@ import (
 
 // DecodeError is a document that could not be decoded: which file, which
 // document (1-based), which object if it got that far, and why.
+// +kubebuilder:object:generate=false
 type DecodeError struct {
 	Source string
 	Doc    int

@@ -78,7 +78,8 @@ type HealthCheck struct {
 	// Protocol is HTTP, HTTPS, TCP, COMMAND, MESOS_HTTP, MESOS_HTTPS or MESOS_TCP.
 	Protocol string `json:"protocol,omitempty"`
 	Path     string `json:"path,omitempty"`
-	// PortIndex or PortName selects the port; Command is for COMMAND checks.
+	// PortIndex or PortName selects the port (minka sends a name as its
+	// index: go-marathon v0.7.1 has no portName); Command is for COMMAND checks.
 	PortIndex              *int32 `json:"portIndex,omitempty"`
 	PortName               string `json:"portName,omitempty"`
 	Command                string `json:"command,omitempty"`
@@ -86,7 +87,6 @@ type HealthCheck struct {
 	IntervalSeconds        int32  `json:"intervalSeconds,omitempty"`
 	TimeoutSeconds         int32  `json:"timeoutSeconds,omitempty"`
 	MaxConsecutiveFailures *int32 `json:"maxConsecutiveFailures,omitempty"`
-	IgnoreHTTP1xx          bool   `json:"ignoreHttp1xx,omitempty"`
 }
 
 // UpgradeStrategy is Marathon's: the share of healthy capacity kept and the
@@ -124,7 +124,13 @@ type DeploymentStatus struct {
 	LastGoodVersion string `json:"lastGoodVersion,omitempty"`
 	// FailedGeneration is the spec generation that was rolled back; it is
 	// not applied again until the spec changes.
-	FailedGeneration  int64      `json:"failedGeneration,omitempty"`
+	FailedGeneration int64 `json:"failedGeneration,omitempty"`
+	// LastProgressTime is when the rollout last made progress (it started,
+	// or more updated replicas became ready); progressDeadlineSeconds
+	// counts from it.
+	LastProgressTime *metav1.Time `json:"lastProgressTime,omitempty"`
+	// VerifiedVersion is the app version whose endpoints passed spec.verify.
+	VerifiedVersion   string     `json:"verifiedVersion,omitempty"`
 	Replicas          int32      `json:"replicas,omitempty"`
 	ReadyReplicas     int32      `json:"readyReplicas,omitempty"`
 	UpdatedReplicas   int32      `json:"updatedReplicas,omitempty"`

@@ -89,6 +89,7 @@ func ValidateScale(s *Scale) field.ErrorList {
 }
 
 // InvalidError is an object that failed validation, located in its file.
+// +kubebuilder:object:generate=false
 type InvalidError struct {
 	Source string
 	Doc    int

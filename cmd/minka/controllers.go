@@ -3,18 +3,34 @@ package main
 import (
 	"fmt"
 	"os"
+	"sort"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"minka/backend"
+	"minka/controllers/deployment"
 	"minka/controllers/gc"
 	"minka/reconcile"
 	"minka/store"
 )
 
+// controllerDeps is what a controller's constructor may use; it runs once
+// per process, and the SetupFunc it returns once per leadership term.
+type controllerDeps struct {
+	opts     *serverOptions
+	backends backend.Config
+	reg      prometheus.Registerer
+	log      logr.Logger
+}
+
 // controllerSetups is the registry of controllers `--controllers` names.
-var controllerSetups = map[string]reconcile.SetupFunc{
-	gc.Name: gc.Setup,
+var controllerSetups = map[string]func(controllerDeps) (reconcile.SetupFunc, error){
+	gc.Name: func(controllerDeps) (reconcile.SetupFunc, error) { return gc.Setup, nil },
+	deployment.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
+		return deployment.New(deployment.Options{Backends: d.backends, DeleteOrphans: d.opts.deleteOrphanedApps,
+			Registry: d.reg, Log: d.log})
+	},
 }
 
 func controllerNames() []string {
@@ -22,12 +38,14 @@ func controllerNames() []string {
 	for n := range controllerSetups {
 		out = append(out, n)
 	}
+	sort.Strings(out)
 	return out
 }
 
 // newManager builds the controller manager; an unknown --controllers name
-// fails here, before anything serves.
-func newManager(o *serverOptions, st *store.Store, etcd *store.Etcd, reg prometheus.Registerer, log logr.Logger) (*reconcile.Manager, error) {
+// or a backend whose client cannot be built fails here, before anything
+// serves.
+func newManager(o *serverOptions, backends backend.Config, st *store.Store, etcd *store.Etcd, reg prometheus.Registerer, log logr.Logger) (*reconcile.Manager, error) {
 	metrics, err := reconcile.NewMetrics(reg)
 	if err != nil {
 		return nil, err
@@ -38,11 +56,22 @@ func newManager(o *serverOptions, st *store.Store, etcd *store.Etcd, reg prometh
 		Elector: reconcile.ElectorOptions{Identity: fmt.Sprintf("%s_%d", host, os.Getpid()), LeaseDuration: o.leaseDuration},
 		Log:     log.WithName("controllers"), Metrics: metrics,
 	})
-	for name, setup := range controllerSetups {
-		m.Register(name, setup)
+	// Names first, so that --controllers is checked before any client
+	// is built; then the constructors of the enabled ones.
+	for name := range controllerSetups {
+		m.Register(name, nil)
 	}
-	if _, err := m.Enabled(); err != nil {
+	enabled, err := m.Enabled()
+	if err != nil {
 		return nil, err
+	}
+	deps := controllerDeps{opts: o, backends: backends, reg: reg, log: log.WithName("controllers")}
+	for _, name := range enabled {
+		setup, err := controllerSetups[name](deps)
+		if err != nil {
+			return nil, fmt.Errorf("controller %s: %w", name, err)
+		}
+		m.Register(name, setup)
 	}
 	return m, nil
 }

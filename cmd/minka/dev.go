@@ -6,9 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
+	"minka/backend"
 	"minka/client"
 )
 
@@ -25,7 +27,9 @@ data directory (removed at exit unless --data-dir or --keep), the simulated
 backends on loopback ports (Marathon on a simulated Mesos cluster, Jenkins
 and OpenStack, joined so that a booted server brings its Jenkins agent
 online), and every manifest in --apply (default examples/) applied
-through the API as 'minka apply' would. It prints shell lines to source: MINKA_SERVER,
+through the API as 'minka apply' would. The server config it runs with (server.yaml
+in the temporary directory) names the simulators as the "default" backends, next to
+whatever --config holds. It prints shell lines to source: MINKA_SERVER,
 MARATHON_URL, MESOS_URL, JENKINS_URL/USER/TOKEN, and the standard OS_* variables with
 OS_CLIENT_CONFIG_FILE (a clouds.yaml) and OS_CLOUD.
 It is 'minka server' with other defaults, not a second code path.`,
@@ -51,6 +55,9 @@ It is 'minka server' with other defaults, not a second code path.`,
 				return err
 			}
 			defer sims.stop()
+			if o.configFile, err = writeDevConfig(dir, o.configFile, sims.backends); err != nil {
+				return err
+			}
 			return runServer(ctx, o, func(url string) {
 				fmt.Fprintf(out, "# minka dev: API at %s (data in %s); source these lines:\n", url, o.dataDir)
 				fmt.Fprintf(out, "export MINKA_SERVER=%s\n", url)
@@ -71,6 +78,30 @@ It is 'minka server' with other defaults, not a second code path.`,
 	_ = cmd.Flags().MarkHidden("examples")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary data directory at exit")
 	return cmd
+}
+
+// writeDevConfig writes the server config the sandbox runs with: the
+// user's --config, if any, with the simulators as the backends it does
+// not name itself.
+func writeDevConfig(dir, userConfig string, sims backend.Config) (string, error) {
+	var cfg serverConfig
+	if userConfig != "" {
+		var err error
+		if cfg, err = loadConfig(userConfig); err != nil {
+			return "", err
+		}
+	}
+	if _, ok := cfg.Backends.FindMarathon(devBackend); !ok {
+		cfg.Backends.Marathon = append(cfg.Backends.Marathon, sims.Marathon...)
+	}
+	if !slices.ContainsFunc(cfg.Backends.Jenkins, func(j backend.Jenkins) bool { return j.Name == devBackend }) {
+		cfg.Backends.Jenkins = append(cfg.Backends.Jenkins, sims.Jenkins...)
+	}
+	if !slices.ContainsFunc(cfg.Backends.OpenStack, func(c backend.OpenStack) bool { return c.Name == devBackend }) {
+		cfg.Backends.OpenStack = append(cfg.Backends.OpenStack, sims.OpenStack...)
+	}
+	path := filepath.Join(dir, "server.yaml")
+	return path, writeConfig(path, cfg)
 }
 
 // applyExamples applies a directory of manifests to the server at url

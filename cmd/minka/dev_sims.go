@@ -11,21 +11,28 @@ import (
 	"sync"
 	"time"
 
+	"minka/backend"
 	"minka/sim/jenkins"
 	"minka/sim/marathon"
 	simos "minka/sim/openstack"
 	"minka/sim/world"
 )
 
-// simulator is one simulated backend of the sandbox: a handler, and the
-// environment lines that point clients at it. More systems slot in here
-// without changing the sandbox's shape.
+// simulator is one simulated backend of the sandbox: a handler, the
+// environment lines that point clients at it, and its entry in the
+// server config's backends. More systems slot in here without changing
+// the sandbox's shape.
 type simulator struct {
-	name    string
-	handler http.Handler
-	env     func(url string) []string
-	close   func()
+	name      string
+	handler   http.Handler
+	env       func(url string) []string
+	configure func(url string, b *backend.Config)
+	close     func()
 }
+
+// devBackend is the backend name the sandbox configures, the default
+// that resources use.
+const devBackend = "default"
 
 // devSimulators builds the sandbox's simulators, joined into one world
 // (a booted Nova server brings its Jenkins agent online); dir receives
@@ -39,14 +46,27 @@ func devSimulators(dir string) ([]simulator, *world.World) {
 	return []simulator{
 		{name: "marathon", handler: mesos.Marathon(), close: mesos.Close, env: func(url string) []string {
 			return []string{"MARATHON_URL=" + url}
+		}, configure: func(url string, b *backend.Config) {
+			// The simulator also answers, as an HTTP proxy, for its tasks'
+			// endpoints: the verify GETs go through it.
+			m := devMarathon(b)
+			m.URLs, m.VerifyProxy = []string{url}, url
 		}},
 		{name: "mesos", handler: mesos.Mesos(), env: func(url string) []string {
 			return []string{"MESOS_URL=" + url}
-		}},
+		}, configure: func(url string, b *backend.Config) { devMarathon(b).MesosURL = url }},
 		{name: "jenkins", handler: jk, close: jk.Close, env: func(url string) []string {
 			return []string{"JENKINS_URL=" + url, "JENKINS_USER=admin", "JENKINS_TOKEN=minka-dev-token"}
+		}, configure: func(url string, b *backend.Config) {
+			tokenFile := filepath.Join(dir, "jenkins-token")
+			if err := os.WriteFile(tokenFile, []byte("minka-dev-token\n"), 0o600); err != nil {
+				fmt.Fprintf(os.Stderr, "minka dev: writing %s: %v\n", tokenFile, err)
+			}
+			b.Jenkins = append(b.Jenkins, backend.Jenkins{Name: devBackend, URL: url, User: "admin", Token: backend.Secret{File: tokenFile}})
 		}},
-		{name: "openstack", handler: cloud, close: cloud.Close, env: func(url string) []string {
+		{name: "openstack", handler: cloud, close: cloud.Close, configure: func(url string, b *backend.Config) {
+			b.OpenStack = append(b.OpenStack, backend.OpenStack{Name: devBackend, Cloud: "minka-dev", CloudsFile: filepath.Join(dir, "clouds.yaml")})
+		}, env: func(url string) []string {
 			clouds := filepath.Join(dir, "clouds.yaml")
 			if err := os.WriteFile(clouds, []byte(cloud.CloudsYAML("minka-dev", url+"/identity/v3")), 0o600); err != nil {
 				fmt.Fprintf(os.Stderr, "minka dev: writing %s: %v\n", clouds, err)
@@ -58,14 +78,26 @@ func devSimulators(dir string) ([]simulator, *world.World) {
 	}, w
 }
 
+// devMarathon is the sandbox's Marathon backend entry, made on first use.
+func devMarathon(b *backend.Config) *backend.Marathon {
+	for i := range b.Marathon {
+		if b.Marathon[i].Name == devBackend {
+			return &b.Marathon[i]
+		}
+	}
+	b.Marathon = append(b.Marathon, backend.Marathon{Name: devBackend})
+	return &b.Marathon[len(b.Marathon)-1]
+}
+
 // runningSims are the simulators serving on loopback ports, and the
 // world's clock.
 type runningSims struct {
-	env     []string
-	servers []*http.Server
-	sims    []simulator
-	stopRun context.CancelFunc
-	wg      sync.WaitGroup
+	env      []string
+	backends backend.Config
+	servers  []*http.Server
+	sims     []simulator
+	stopRun  context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // startSimulators serves each simulator on a free loopback port and runs
@@ -90,7 +122,11 @@ func startSimulators(sims []simulator, w *world.World) (*runningSims, error) {
 				fmt.Printf("minka dev: %s simulator: %v\n", s.name, err)
 			}
 		}()
-		r.env = append(r.env, s.env("http://"+l.Addr().String())...)
+		url := "http://" + l.Addr().String()
+		r.env = append(r.env, s.env(url)...)
+		if s.configure != nil {
+			s.configure(url, &r.backends)
+		}
 	}
 	return r, nil
 }

@@ -46,6 +46,8 @@ type serverOptions struct {
 	leaderElect   bool
 	leaseDuration time.Duration
 	resync        time.Duration
+
+	deleteOrphanedApps bool
 }
 
 func defaultServerOptions() *serverOptions {
@@ -65,7 +67,7 @@ func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.etcdKey, "etcd-key", o.etcdKey, "TLS client key for etcd")
 	f.StringVar(&o.etcdCA, "etcd-cacert", o.etcdCA, "CA bundle that signed etcd's certificate")
 	f.StringVar(&o.etcdUser, "etcd-username", o.etcdUser, "etcd user (the password is read from $MINKA_ETCD_PASSWORD)")
-	f.StringVar(&o.configFile, "config", o.configFile, "server config file (auth tokens); see examples/config/server.yaml")
+	f.StringVar(&o.configFile, "config", o.configFile, "server config file (auth tokens, backends); see examples/config/server.yaml")
 	f.Int64Var(&o.maxBody, "max-body-bytes", o.maxBody, "largest request body accepted (413 above)")
 	f.DurationVar(&o.eventTTL, "event-ttl", o.eventTTL, "how long events are kept")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "grace for requests in flight at SIGTERM")
@@ -76,6 +78,7 @@ func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.leaderElect, "leader-elect", o.leaderElect, "run controllers only on the elected leader (default: on with --etcd-endpoints, off with embedded etcd)")
 	f.DurationVar(&o.leaseDuration, "leader-elect-lease-duration", o.leaseDuration, "leader lease: a dead leader is replaced within it")
 	f.DurationVar(&o.resync, "resync", o.resync, "how often controllers re-examine every object even without changes (0 = never)")
+	f.BoolVar(&o.deleteOrphanedApps, "delete-orphaned-apps", o.deleteOrphanedApps, "delete Marathon apps that carry minka's ownership labels but whose Deployment is gone (default: only report them)")
 }
 
 func newServerCommand() *cobra.Command {
@@ -117,9 +120,9 @@ func runServer(ctx context.Context, o *serverOptions, ready func(url string)) er
 	if err != nil {
 		return err
 	}
-	var cfg apiserver.Config
+	var cfg serverConfig
 	if o.configFile != "" {
-		if cfg, err = apiserver.LoadConfig(o.configFile); err != nil {
+		if cfg, err = loadConfig(o.configFile); err != nil {
 			return err
 		}
 	}
@@ -142,11 +145,11 @@ func runServer(ctx context.Context, o *serverOptions, ready func(url string)) er
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	st := store.New(etcd.Client, store.Options{EventTTL: o.eventTTL})
-	mgr, err := newManager(o, st, etcd, reg, log)
+	mgr, err := newManager(o, cfg.Backends, st, etcd, reg, log)
 	if err != nil {
 		return err
 	}
-	srv, err := apiserver.New(st, apiserver.Options{Config: cfg, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg, Profiling: o.profiling})
+	srv, err := apiserver.New(st, apiserver.Options{Config: apiserver.Config{Auth: cfg.Auth}, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg, Profiling: o.profiling})
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,10 @@ func message(w http.ResponseWriter, code int, msg string) {
 }
 
 func (c *Cluster) serveMarathon(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Host != "" { // absolute-form: a proxy request for a task
+		c.serveTaskProxy(w, r)
+		return
+	}
 	if strings.TrimSuffix(r.URL.Path, "/") == "/v2/events" {
 		c.serveEvents(w, r) // long-lived: it must not hold the lock
 		return
@@ -208,12 +212,12 @@ func (c *Cluster) createApp(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusConflict, map[string]any{"message": fmt.Sprintf("An app with id [%s] already exists.", id), "details": []any{}})
 		return
 	}
-	a, ok := c.define(w, id, nil, body)
+	a, d, ok := c.define(w, id, nil, body)
 	if !ok {
 		return
 	}
 	w.Header().Set("Location", "/v2/apps"+id)
-	w.Header().Set("Marathon-Deployment-Id", a.deploy.id)
+	w.Header().Set("Marathon-Deployment-Id", d.id)
 	m := c.appJSON(a, true)
 	delete(m, "versionInfo") // not stored yet when Marathon answers
 	writeJSON(w, http.StatusCreated, m)
@@ -243,7 +247,7 @@ func (c *Cluster) putApp(w http.ResponseWriter, r *http.Request, id string) {
 		}
 		body = found
 	}
-	a, ok := c.define(w, id, cur, body)
+	a, d, ok := c.define(w, id, cur, body)
 	if !ok {
 		return
 	}
@@ -251,13 +255,13 @@ func (c *Cluster) putApp(w http.ResponseWriter, r *http.Request, id string) {
 	if cur == nil {
 		code = http.StatusCreated
 	}
-	w.Header().Set("Marathon-Deployment-Id", a.deploy.id)
-	writeJSON(w, code, map[string]any{"deploymentId": a.deploy.id, "version": a.version})
+	w.Header().Set("Marathon-Deployment-Id", d.id)
+	writeJSON(w, code, map[string]any{"deploymentId": d.id, "version": a.version})
 }
 
 // define applies a definition to app id (new when cur is nil) and starts
 // its deployment.
-func (c *Cluster) define(w http.ResponseWriter, id string, cur *app, body map[string]any) (*app, bool) {
+func (c *Cluster) define(w http.ResponseWriter, id string, cur *app, body map[string]any) (*app, *deployment, bool) {
 	spec := appDefaults()
 	if cur != nil {
 		spec = clone(cur.spec)
@@ -283,7 +287,7 @@ func (c *Cluster) define(w http.ResponseWriter, id string, cur *app, body map[st
 	c.assignServicePorts(spec, before)
 	if details := validate(spec); len(details) > 0 {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Object is not valid", "details": details})
-		return nil, false
+		return nil, nil, false
 	}
 	c.puts++
 	now := timestamp(c.opts.Now())
@@ -311,9 +315,11 @@ func (c *Cluster) define(w http.ResponseWriter, id string, cur *app, body map[st
 	case scaleOnly:
 		actions = []string{"ScaleApplication"}
 	}
-	c.startDeployment(a, original, actions...)
+	// The deployment may end within converge (nothing to do): the
+	// answer still names it.
+	d := c.startDeployment(a, original, actions...)
 	c.converge(a)
-	return a, true
+	return a, d, true
 }
 
 // startDeployment replaces any deployment of a (force) with one of the

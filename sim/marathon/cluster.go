@@ -108,6 +108,17 @@ func (c *Cluster) Close() {
 	}
 }
 
+// DropEventStreams ends every /v2/events stream, as a Marathon failover
+// or a proxy timeout does; clients reconnect.
+func (c *Cluster) DropEventStreams() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for s := range c.subscribers {
+		close(s.ch)
+		delete(c.subscribers, s)
+	}
+}
+
 // AddAgent adds capacity; waiting tasks may now fit.
 func (c *Cluster) AddAgent(a Agent) {
 	c.mu.Lock()

@@ -82,7 +82,7 @@ func TestFaultsThroughGoMarathon(t *testing.T) {
 	}
 	hs2 := httptest.NewServer(broken.Wrap(c.Marathon()))
 	defer func() { broken.Close(); hs2.Close() }()
-	if _, err := newClient(hs2.URL+","+hs.URL).Application("/ci/web"); err != nil {
+	if _, err := newClient(hs2.URL + "," + hs.URL).Application("/ci/web"); err != nil {
 		t.Errorf("failover from a 503 Marathon to a healthy one: %v", err)
 	}
 

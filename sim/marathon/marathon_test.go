@@ -1,7 +1,10 @@
 package marathon
 
 import (
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -160,5 +163,37 @@ func TestBadImageRollbackAndCapacity(t *testing.T) {
 	clk.Add(3 * time.Second)
 	if a = running(t, client); a.TasksRunning != 7 || len(a.Deployments) != 0 {
 		t.Errorf("after adding agents: running %d deployments %v, want 7 and none", a.TasksRunning, a.Deployments)
+	}
+}
+
+// TestTaskProxy: the cluster answers as an HTTP proxy for its tasks'
+// endpoints, through a standard http.Transport proxy setting.
+func TestTaskProxy(t *testing.T) {
+	c, client, clk := setup(t, Options{})
+	_, _ = client.CreateApplication(webApp("web:1", 2))
+	clk.Add(3 * time.Second)
+	a := running(t, client)
+	srv := httptest.NewServer(c.Marathon())
+	defer srv.Close()
+	proxy, _ := url.Parse(srv.URL)
+	hc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
+	get := func(host string, port int) int {
+		resp, err := hc.Get(fmt.Sprintf("http://%s:%d/ping", host, port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	task := a.Tasks[0]
+	if code := get(task.Host, task.Ports[0]); code != 200 {
+		t.Errorf("GET a running task's endpoint: %d, want 200", code)
+	}
+	if code := get(task.Host, 1); code != http.StatusBadGateway {
+		t.Errorf("GET a port no task holds: %d, want 502", code)
+	}
+	c.MarkImageBad("web:1")
+	if code := get(task.Host, task.Ports[0]); code != http.StatusServiceUnavailable {
+		t.Errorf("GET a task of a bad image: %d, want 503", code)
 	}
 }

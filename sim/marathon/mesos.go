@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"sort"
 	"strings"
 )
 
@@ -93,12 +94,27 @@ func (c *Cluster) getAgents() map[string]any {
 	agents := []any{}
 	for i, ag := range c.agents {
 		res := []any{scalar("cpus", ag.Cpus), scalar("mem", ag.Mem), scalar("disk", ag.Disk), portRanges(ag.PortsLo, ag.PortsHi)}
-		uc, um, ud, _ := c.used(ag)
+		uc, um, ud, up := c.used(ag)
+		allocated := []any{scalar("cpus", uc), scalar("mem", um), scalar("disk", ud)}
+		if len(up) > 0 {
+			var ranges []any
+			for _, p := range sortedPorts(up) {
+				ranges = append(ranges, map[string]any{"begin": p, "end": p})
+			}
+			allocated = append(allocated, map[string]any{"name": "ports", "type": "RANGES", "role": "*", "ranges": map[string]any{"range": ranges}})
+		}
+		info := map[string]any{"hostname": ag.Hostname, "port": 5051, "id": map[string]any{"value": ag.ID}, "resources": res}
+		if len(ag.Attributes) > 0 {
+			var attrs []any
+			for _, k := range sortedKeys(ag.Attributes) {
+				attrs = append(attrs, map[string]any{"name": k, "type": "TEXT", "text": map[string]any{"value": ag.Attributes[k]}})
+			}
+			info["attributes"] = attrs
+		}
 		agents = append(agents, map[string]any{
 			"active": true, "deactivated": false, "version": "1.10.0", "pid": fmt.Sprintf("slave(1)@%s:5051", ag.Hostname),
-			"agent_info":      map[string]any{"hostname": ag.Hostname, "port": 5051, "id": map[string]any{"value": ag.ID}, "resources": res},
-			"registered_time": map[string]any{"nanoseconds": bootNanos + int64(i)}, "total_resources": res,
-			"allocated_resources": []any{scalar("cpus", uc), scalar("mem", um), scalar("disk", ud)},
+			"agent_info": info, "registered_time": map[string]any{"nanoseconds": bootNanos + int64(i)}, "total_resources": res,
+			"allocated_resources": allocated,
 		})
 	}
 	return map[string]any{"agents": agents, "recovered_agents": []any{}}
@@ -135,4 +151,22 @@ func (c *Cluster) getFrameworks() map[string]any {
 			"id": map[string]any{"value": frameworkID}, "name": "marathon", "principal": "marathon", "role": "*", "user": "root"},
 		"registered_time": map[string]any{"nanoseconds": bootNanos}, "reregistered_time": map[string]any{"nanoseconds": bootNanos}}},
 		"completed_frameworks": []any{}}
+}
+
+func sortedPorts(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for p := range m {
+		out = append(out, p)
+	}
+	sort.Ints(out)
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -1,0 +1,175 @@
+// Package backend is the server config's backends section: the Marathon,
+// Jenkins and OpenStack systems that resources name (spec.marathon,
+// spec.jenkins, spec.cloud), and where their secrets come from. Controllers
+// build their clients from it; secrets are read from files or environment
+// variables when a client is built, never from manifests.
+package backend
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Config lists the backends by kind; each has a unique name per kind.
+type Config struct {
+	Marathon  []Marathon  `json:"marathon,omitempty"`
+	Jenkins   []Jenkins   `json:"jenkins,omitempty"`
+	OpenStack []OpenStack `json:"openstack,omitempty"`
+}
+
+// Marathon is a Marathon cluster and the Mesos master under it.
+type Marathon struct {
+	Name string `json:"name"`
+	// URLs are the Marathon instances; requests fail over between them.
+	URLs []string `json:"urls"`
+	// MesosURL is the Mesos master (operator API at /api/v1), used to
+	// explain tasks that do not fit.
+	MesosURL string `json:"mesosURL,omitempty"`
+	// User and Password are HTTP basic auth, if Marathon wants it.
+	User     string `json:"user,omitempty"`
+	Password Secret `json:"password,omitempty"`
+	// Timeout bounds each request (default 10s).
+	Timeout metav1.Duration `json:"timeout,omitempty"`
+	// VerifyProxy is an HTTP proxy for the post-rollout verify GETs, for
+	// when task addresses are not reachable from minka directly.
+	VerifyProxy string `json:"verifyProxy,omitempty"`
+}
+
+// Jenkins is a Jenkins master reached with a user and API token.
+type Jenkins struct {
+	Name  string `json:"name"`
+	URL   string `json:"url"`
+	User  string `json:"user"`
+	Token Secret `json:"token"`
+	// Timeout bounds each request (default 10s).
+	Timeout metav1.Duration `json:"timeout,omitempty"`
+}
+
+// OpenStack is a cloud of a clouds.yaml.
+type OpenStack struct {
+	Name string `json:"name"`
+	// Cloud is the entry in the clouds.yaml file (OS_CLOUD).
+	Cloud string `json:"cloud"`
+	// CloudsFile is the clouds.yaml (default: OS_CLIENT_CONFIG_FILE, then
+	// the standard locations).
+	CloudsFile string `json:"cloudsFile,omitempty"`
+}
+
+// Secret is read from a file or an environment variable, never written
+// in the config itself.
+type Secret struct {
+	File string `json:"file,omitempty"`
+	Env  string `json:"env,omitempty"`
+}
+
+// Value reads the secret; the zero Secret is "".
+func (s Secret) Value() (string, error) {
+	switch {
+	case s.File != "":
+		b, err := os.ReadFile(s.File)
+		if err != nil {
+			return "", fmt.Errorf("reading secret: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	case s.Env != "":
+		v, ok := os.LookupEnv(s.Env)
+		if !ok {
+			return "", fmt.Errorf("secret: environment variable %s is not set", s.Env)
+		}
+		return v, nil
+	}
+	return "", nil
+}
+
+// RequestTimeout is the timeout, defaulted.
+func RequestTimeout(d metav1.Duration) time.Duration {
+	if d.Duration <= 0 {
+		return 10 * time.Second
+	}
+	return d.Duration
+}
+
+// FindMarathon returns the Marathon backend of that name.
+func (c Config) FindMarathon(name string) (Marathon, bool) {
+	for _, m := range c.Marathon {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Marathon{}, false
+}
+
+// Validate names every bad field under path p (the config's "backends").
+func (c Config) Validate(p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	names := func(kind string, i int, name string, seen map[string]bool) {
+		np := p.Child(kind).Index(i).Child("name")
+		switch {
+		case name == "":
+			errs = append(errs, field.Required(np, "resources refer to the backend by it"))
+		case seen[name]:
+			errs = append(errs, field.Duplicate(np, name))
+		}
+		seen[name] = true
+	}
+	seen := map[string]bool{}
+	for i, m := range c.Marathon {
+		mp := p.Child("marathon").Index(i)
+		names("marathon", i, m.Name, seen)
+		if len(m.URLs) == 0 {
+			errs = append(errs, field.Required(mp.Child("urls"), "at least one Marathon URL"))
+		}
+		for j, u := range m.URLs {
+			errs = append(errs, httpURL(mp.Child("urls").Index(j), u)...)
+		}
+		if m.MesosURL != "" {
+			errs = append(errs, httpURL(mp.Child("mesosURL"), m.MesosURL)...)
+		}
+		if m.VerifyProxy != "" {
+			errs = append(errs, httpURL(mp.Child("verifyProxy"), m.VerifyProxy)...)
+		}
+		errs = append(errs, m.Password.validate(mp.Child("password"))...)
+	}
+	seen = map[string]bool{}
+	for i, j := range c.Jenkins {
+		jp := p.Child("jenkins").Index(i)
+		names("jenkins", i, j.Name, seen)
+		errs = append(errs, httpURL(jp.Child("url"), j.URL)...)
+		if j.User == "" {
+			errs = append(errs, field.Required(jp.Child("user"), "Jenkins API tokens belong to a user"))
+		}
+		if j.Token == (Secret{}) {
+			errs = append(errs, field.Required(jp.Child("token"), "file or env holding the API token"))
+		}
+		errs = append(errs, j.Token.validate(jp.Child("token"))...)
+	}
+	seen = map[string]bool{}
+	for i, o := range c.OpenStack {
+		names("openstack", i, o.Name, seen)
+		if o.Cloud == "" {
+			errs = append(errs, field.Required(p.Child("openstack").Index(i).Child("cloud"), "the clouds.yaml entry"))
+		}
+	}
+	return errs
+}
+
+func (s Secret) validate(p *field.Path) field.ErrorList {
+	if s.File != "" && s.Env != "" {
+		return field.ErrorList{field.Invalid(p, s, "set file or env, not both")}
+	}
+	return nil
+}
+
+func httpURL(p *field.Path, s string) field.ErrorList {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return field.ErrorList{field.Invalid(p, s, "must be an http:// or https:// URL")}
+	}
+	return nil
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"sigs.k8s.io/yaml"
+
+	"minka/apiserver"
+	"minka/backend"
+)
+
+// serverConfig is the file --config names: the API server's auth and the
+// backends that resources refer to by name.
+type serverConfig struct {
+	Auth     apiserver.AuthConfig `json:"auth,omitempty"`
+	Backends backend.Config       `json:"backends,omitempty"`
+}
+
+// loadConfig reads and validates a config file strictly: unknown fields
+// and duplicate keys are errors, and every bad field is named.
+func loadConfig(path string) (serverConfig, error) {
+	var cfg serverConfig
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("reading config: %w", err)
+	}
+	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	errs := apiserver.Config{Auth: cfg.Auth}.Validate()
+	errs = append(errs, cfg.Backends.Validate(field.NewPath("backends"))...)
+	if len(errs) > 0 {
+		return cfg, fmt.Errorf("%s: %w", path, errs.ToAggregate())
+	}
+	return cfg, nil
+}
+
+// writeConfig writes cfg as YAML, readable by loadConfig.
+func writeConfig(path string, cfg serverConfig) error {
+	data, err := yaml.Marshal(cfg)
+	if err != nil {
+		return fmt.Errorf("encoding config: %w", err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return fmt.Errorf("writing config: %w", err)
+	}
+	return nil
+}

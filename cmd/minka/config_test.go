@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"minka/backend"
+)
+
+func TestLoadConfig(t *testing.T) {
+	good := strings.Repeat("ab", 32)
+	cases := []struct {
+		reason, body, want string
+	}{
+		{"valid", "auth:\n  tokens:\n  - {name: a, role: view, sha256: " + good + "}\n", ""},
+		{"unknown field", "auth:\n  tokenz: []\n", `unknown field "tokenz"`},
+		{"bad role", "auth:\n  tokens:\n  - {name: a, role: root, sha256: " + good + "}\n", `auth.tokens[0].role: Unsupported value: "root"`},
+		{"short hash", "auth:\n  tokens:\n  - {name: a, role: view, sha256: abc}\n", "auth.tokens[0].sha256: Invalid value"},
+		{"duplicate names", "auth:\n  tokens:\n  - {name: a, role: view, sha256: " + good + "}\n  - {name: a, role: edit, sha256: " + good + "}\n", `auth.tokens[1].name: Duplicate value: "a"`},
+		{"missing name", "auth:\n  tokens:\n  - {role: view, sha256: " + good + "}\n", "auth.tokens[0].name: Required value"},
+		{"valid backends", "backends:\n  marathon:\n  - {name: default, urls: [http://m1:8080, http://m2:8080], mesosURL: http://mesos:5050, timeout: 5s}\n" +
+			"  jenkins:\n  - {name: default, url: http://jenkins:8080, user: admin, token: {env: JENKINS_TOKEN}}\n" +
+			"  openstack:\n  - {name: default, cloud: ci}\n", ""},
+		{"marathon without urls", "backends:\n  marathon:\n  - {name: default}\n", "backends.marathon[0].urls: Required value"},
+		{"marathon url scheme", "backends:\n  marathon:\n  - {name: default, urls: [marathon:8080]}\n", `backends.marathon[0].urls[0]: Invalid value: "marathon:8080": must be an http:// or https:// URL`},
+		{"duplicate backend", "backends:\n  marathon:\n  - {name: a, urls: [http://m]}\n  - {name: a, urls: [http://m]}\n", `backends.marathon[1].name: Duplicate value: "a"`},
+		{"jenkins token required", "backends:\n  jenkins:\n  - {name: j, url: http://j, user: u}\n", "backends.jenkins[0].token: Required value"},
+		{"secret from one place", "backends:\n  jenkins:\n  - {name: j, url: http://j, user: u, token: {env: T, file: /t}}\n", "backends.jenkins[0].token: Invalid value"},
+		{"bad timeout", "backends:\n  marathon:\n  - {name: a, urls: [http://m], timeout: soon}\n", "time: invalid duration"},
+	}
+	for _, c := range cases {
+		p := filepath.Join(t.TempDir(), "c.yaml")
+		_ = os.WriteFile(p, []byte(c.body), 0o600)
+		_, err := loadConfig(p)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.reason, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %v, want %q", c.reason, err, c.want)
+		}
+	}
+}
+
+// TestConfigRoundTrip: what minka dev writes, loadConfig reads back.
+func TestConfigRoundTrip(t *testing.T) {
+	var in backend.Config
+	sims, _ := devSimulators(t.TempDir())
+	for i, s := range sims {
+		s.configure(fmt.Sprintf("http://127.0.0.1:%d", i+1), &in)
+	}
+	p, err := writeDevConfig(t.TempDir(), "", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := loadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := out.Backends.FindMarathon("default"); !ok || m.URLs[0] != "http://127.0.0.1:1" || m.MesosURL != "http://127.0.0.1:2" {
+		t.Errorf("marathon backend after a round trip: %+v", out.Backends.Marathon)
+	}
+	if len(out.Backends.Jenkins) != 1 || len(out.Backends.OpenStack) != 1 {
+		t.Errorf("jenkins %+v openstack %+v: want one of each", out.Backends.Jenkins, out.Backends.OpenStack)
+	}
+	if tok, err := out.Backends.Jenkins[0].Token.Value(); err != nil || tok != "minka-dev-token" {
+		t.Errorf("jenkins token from its file: %q %v", tok, err)
+	}
+}

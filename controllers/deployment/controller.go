@@ -1,0 +1,172 @@
+// Package deployment is the Deployment controller: each Deployment is the
+// Marathon app /<namespace>/<name>, PUT when the live app differs from the
+// spec, followed through its Marathon deployment to healthy and verified,
+// rolled back when it fails or stalls, restored when changed behind
+// minka's back, and deleted (behind a finalizer) with its object.
+package deployment
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"minka/api/v1alpha1"
+	"minka/backend"
+	"minka/reconcile"
+	"minka/store"
+)
+
+// Name is the controller's name for --controllers.
+const Name = "deployment"
+
+// Finalizer holds a Deployment until its Marathon app is gone.
+const Finalizer = "minka.dev/marathon-app"
+
+// Event reasons.
+const (
+	EventRolloutStarted        = "RolloutStarted"
+	EventRolloutComplete       = "RolloutComplete"
+	EventRolloutFailed         = "RolloutFailed"
+	EventRolledBack            = "RolledBack"
+	EventDriftCorrected        = "DriftCorrected"
+	EventInsufficientResources = "InsufficientResources"
+	EventVerifyFailed          = "VerifyFailed"
+	EventMarathonUnavailable   = "MarathonUnavailable"
+	EventDeletingApp           = "DeletingApp"
+	EventAppDeleted            = "AppDeleted"
+	EventOrphanedApp           = "OrphanedApp"
+	EventOrphanDeleted         = "OrphanedAppDeleted"
+)
+
+// Options configure the controller.
+type Options struct {
+	Backends backend.Config
+	// DeleteOrphans deletes apps that carry minka's ownership labels and
+	// have no Deployment; otherwise they are only reported.
+	DeleteOrphans bool
+	// OrphanScan is how often apps are checked for orphans (default 1m).
+	OrphanScan time.Duration
+	Registry   prometheus.Registerer
+	Log        logr.Logger
+	// Now is the clock (tests).
+	Now func() time.Time
+}
+
+// clients are one Marathon backend's clients, built once per process.
+type clients struct {
+	name     string
+	cfg      backend.Marathon
+	marathon Marathon
+	mesos    Mesos // nil without mesosURL
+	verify   *verifier
+	events   *eventStream
+}
+
+// New builds the clients and metrics once, and returns the SetupFunc that
+// wires the controller into each leadership term.
+func New(opts Options) (reconcile.SetupFunc, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.OrphanScan <= 0 {
+		opts.OrphanScan = time.Minute
+	}
+	m, err := newMetrics(opts.Registry)
+	if err != nil {
+		return nil, err
+	}
+	backends := map[string]*clients{}
+	for _, cfg := range opts.Backends.Marathon {
+		c, err := newClients(cfg, opts.Log)
+		if err != nil {
+			return nil, err
+		}
+		backends[cfg.Name] = c
+	}
+	kind, err := v1alpha1.KindOf(&v1alpha1.Deployment{})
+	if err != nil {
+		return nil, err
+	}
+	failed := &failedSet{ids: map[string]time.Time{}, now: opts.Now}
+	return func(t *reconcile.Term) error {
+		r := &reconciler{st: t.Store, kind: kind, inf: t.Informer(kind), rec: t.Recorder(Name),
+			log: t.Log.WithValues("controller", Name), backends: backends, failed: failed, metrics: m, now: opts.Now}
+		ctl := t.NewController(Name, r)
+		r.inf.AddEventHandler(reconcile.EnqueueObject(ctl))
+		o := &orphans{r: r, deleteOrphans: opts.DeleteOrphans, every: opts.OrphanScan, reported: map[string]bool{}}
+		octl := t.NewController(Name+"-orphans", o)
+		octl.Enqueue(reconcile.Request{Name: "scan"})
+		for _, c := range backends {
+			t.Go(func(ctx context.Context) { r.followEvents(ctx, c, ctl) })
+		}
+		return nil
+	}, nil
+}
+
+func newClients(cfg backend.Marathon, log logr.Logger) (*clients, error) {
+	mc, err := newMarathonClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	v, err := newVerifier(cfg.VerifyProxy)
+	if err != nil {
+		return nil, fmt.Errorf("marathon backend %s: %w", cfg.Name, err)
+	}
+	password, _ := cfg.Password.Value() // newMarathonClient checked it
+	c := &clients{name: cfg.Name, cfg: cfg, marathon: mc, verify: v, events: &eventStream{urls: cfg.URLs, user: cfg.User, pass: password,
+		client: &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: backend.RequestTimeout(cfg.Timeout)}},
+		log:    log.WithValues("controller", Name, "marathon", cfg.Name)}}
+	if cfg.MesosURL != "" {
+		c.mesos = newMesosClient(cfg)
+	}
+	return c, nil
+}
+
+// followEvents enqueues the Deployment of every app an event names, and
+// every Deployment of the backend when the stream (re)connects, since
+// events may have been missed meanwhile. Deployments Marathon reports
+// failed are remembered for the rollback decision.
+func (r *reconciler) followEvents(ctx context.Context, c *clients, ctl *reconcile.Controller) {
+	s := *c.events
+	s.onConnect = func() {
+		for _, o := range r.inf.List("", nil) {
+			if d := o.(*v1alpha1.Deployment); d.Spec.Marathon == c.name {
+				ctl.Enqueue(reconcile.Request{Namespace: d.Namespace, Name: d.Name})
+			}
+		}
+	}
+	s.onEvent = func(ev *marathonEvent) {
+		if ev.EventType == "deployment_failed" && ev.ID != "" {
+			r.failed.add(ev.ID)
+		}
+		for _, id := range ev.apps() {
+			if ns, name, ok := splitAppID(id); ok {
+				ctl.Enqueue(reconcile.Request{Namespace: ns, Name: name})
+			}
+		}
+	}
+	s.run(ctx)
+}
+
+// splitAppID is AppID's inverse: /ns/name.
+func splitAppID(id string) (ns, name string, ok bool) {
+	ns, name, ok = strings.Cut(strings.TrimPrefix(id, "/"), "/")
+	return ns, name, ok && strings.HasPrefix(id, "/") && ns != "" && name != "" && !strings.Contains(name, "/")
+}
+
+type reconciler struct {
+	st       *store.Store
+	kind     v1alpha1.Kind
+	inf      *reconcile.Informer
+	rec      *reconcile.Recorder
+	log      logr.Logger
+	backends map[string]*clients
+	failed   *failedSet
+	metrics  *metrics
+	now      func() time.Time
+}

@@ -1,0 +1,54 @@
+package deployment
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"minka/api/v1alpha1"
+	"minka/reconcile"
+)
+
+// pollDeleting is how often a deletion checks that the app is gone.
+const pollDeleting = time.Second
+
+// finalize deletes the Marathon app and lets the object go once Marathon
+// no longer has it. An app that names another owner is left alone.
+func (r *reconciler) finalize(ctx context.Context, d *v1alpha1.Deployment, c *clients) (reconcile.Result, error) {
+	if !slices.Contains(d.Finalizers, Finalizer) {
+		return reconcile.Result{}, nil
+	}
+	id := AppID(d.Namespace, d.Name)
+	if c == nil {
+		r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventAppDeleted, "no Marathon backend %q in the server config: app %s, if any, is left in place", d.Spec.Marathon, id)
+		return reconcile.Result{}, r.dropFinalizer(ctx, d)
+	}
+	live, err := c.marathon.App(ctx, id)
+	switch {
+	case errors.Is(err, ErrAppNotFound):
+		r.rec.Eventf(ctx, d, v1alpha1.EventTypeNormal, EventAppDeleted, "app %s is gone from Marathon", id)
+		return reconcile.Result{}, r.dropFinalizer(ctx, d)
+	case err != nil:
+		return reconcile.Result{}, err
+	}
+	if _, _, uid, ok := owner(live); ok && uid != string(d.UID) {
+		r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventAppDeleted, "app %s belongs to another object (uid %s): left in place", id, uid)
+		return reconcile.Result{}, r.dropFinalizer(ctx, d)
+	}
+	if instances(live) == 0 && len(live.Deployments) > 0 {
+		return reconcile.Result{RequeueAfter: pollDeleting}, nil // our delete is running
+	}
+	dep, err := c.marathon.DeleteApp(ctx, id)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	r.rec.Eventf(ctx, d, v1alpha1.EventTypeNormal, EventDeletingApp, "deleting app %s: deployment %s", id, dep.DeploymentID)
+	return reconcile.Result{RequeueAfter: pollDeleting}, nil
+}
+
+func (r *reconciler) dropFinalizer(ctx context.Context, d *v1alpha1.Deployment) error {
+	d.Finalizers = slices.DeleteFunc(d.Finalizers, func(f string) bool { return f == Finalizer })
+	_, err := r.st.Update(ctx, d)
+	return err
+}
