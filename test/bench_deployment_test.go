@@ -114,7 +114,10 @@ func BenchmarkDeploymentApplyToPut(b *testing.B) {
 func BenchmarkDeploymentConverge1000(b *testing.B) {
 	e := storetest.Etcd(b)
 	_, _, cfg := benchMarathon(b)
-	srv := StartServer(b, "--etcd-endpoints", e.Endpoints[0], "--config", cfg, "--controllers", "deployment", "--workers", "8")
+	srv := StartServer(b, "--etcd-endpoints", e.Endpoints[0], "--config", cfg, "--controllers", "deployment", "--workers", "8", "--profiling")
+	if f := os.Getenv("MINKA_BENCH_CPUPROFILE"); f != "" {
+		go saveProfile(b, srv, f)
+	}
 	cli, err := client.New(client.Config{Server: srv.URL, Timeout: 30 * time.Second})
 	if err != nil {
 		b.Fatal(err)
@@ -123,6 +126,11 @@ func BenchmarkDeploymentConverge1000(b *testing.B) {
 	const n = 1000
 	for iter := 0; iter < b.N; iter++ {
 		ns := fmt.Sprintf("conv%d", iter)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		events, err := cli.Watch(ctx, deploymentKind, ns, client.WatchOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
 		start := time.Now()
 		created := parallel(b, n, func(i int) error {
 			resp, err := hc.Post(srv.URL+"/apis/minka.dev/v1alpha1/namespaces/"+ns+"/deployments", "application/json", bytes.NewReader(smallDeployment(ns, fmt.Sprintf("d%d", i))))
@@ -136,25 +144,19 @@ func BenchmarkDeploymentConverge1000(b *testing.B) {
 			}
 			return nil
 		})
-		ready := 0
-		for deadline := start.Add(5 * time.Minute); ready < n; {
-			list, err := cli.List(context.Background(), deploymentKind, ns, client.ListOptions{})
-			if err != nil {
-				b.Fatal(err)
+		ready := map[string]bool{}
+		for len(ready) < n {
+			ev, ok := <-events
+			if !ok {
+				b.Fatalf("%d of %d Available when the watch ended", len(ready), n)
 			}
-			ready = 0
-			for _, o := range list.(*v1alpha1.DeploymentList).Items {
-				if c := meta.FindStatusCondition(o.Status.Conditions, "Available"); c != nil && c.Status == "True" {
-					ready++
+			if d, isDeploy := ev.Object.(*v1alpha1.Deployment); isDeploy {
+				if c := meta.FindStatusCondition(d.Status.Conditions, "Available"); c != nil && c.Status == "True" {
+					ready[d.Name] = true
 				}
 			}
-			if time.Now().After(deadline) {
-				b.Fatalf("%d of %d Available after 5 minutes", ready, n)
-			}
-			if ready < n {
-				time.Sleep(100 * time.Millisecond)
-			}
 		}
+		cancel()
 		converged := time.Since(start)
 		stored, err := e.Client.Get(context.Background(), "/minka/deployments/"+ns+"/d0")
 		if err != nil || len(stored.Kvs) == 0 {
@@ -165,9 +167,29 @@ func BenchmarkDeploymentConverge1000(b *testing.B) {
 			_, err := e.Client.Put(context.Background(), fmt.Sprintf("/bench/raw/%s/d%d", ns, i), value)
 			return err
 		})
+		for _, m := range []string{`controller_runtime_reconcile_total{controller="deployment",result="success"}`,
+			`controller_runtime_reconcile_total{controller="deployment",result="requeue_after"}`,
+			`controller_runtime_reconcile_total{controller="deployment",result="error"}`} {
+			b.Logf("%s %s", m, benchMetric(b, srv, m))
+		}
 		b.ReportMetric(converged.Seconds(), "converge-s")
 		b.ReportMetric(raw.Seconds()*1000, "raw-etcd-ms")
 		b.Logf("%d Deployments: created in %v, all Available after %v (%.0f/s); %d raw etcd puts of the %d-byte stored object: %v",
 			n, created.Round(time.Millisecond), converged.Round(time.Millisecond), float64(n)/converged.Seconds(), n, len(value), raw.Round(time.Millisecond))
 	}
+}
+
+func benchMetric(b *testing.B, s *Server, name string) string {
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	return "-"
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	"minka/api/v1alpha1"
 	simmarathon "minka/sim/marathon"
 )
@@ -112,5 +114,31 @@ func TestDeploymentRollback(t *testing.T) {
 	waitDeployment(t, cli, 30*time.Second, "available at generation 3", func(d *v1alpha1.Deployment) bool { return d.Generation == 3 && available(d) })
 	if img := liveImage(t, env); img != "registry.example.com/webapp:3" {
 		t.Errorf("after a new spec Marathon runs %s", img)
+	}
+}
+
+// TestDeploymentPaused: paused freezes the app: a new image is not
+// rolled out, a change in Marathon is not undone; unpausing rolls out.
+func TestDeploymentPaused(t *testing.T) {
+	env := startMarathon(t, simmarathon.Options{})
+	s, cli := deploymentServer(t, env)
+	apply(t, s, webManifest("registry.example.com/webapp:1", 3, 60))
+	waitDeployment(t, cli, 30*time.Second, "available", available)
+	apply(t, s, webManifest("registry.example.com/webapp:2", 3, 60)+"  paused: true\n")
+	d := waitDeployment(t, cli, 20*time.Second, "paused", func(d *v1alpha1.Deployment) bool {
+		c := meta.FindStatusCondition(d.Status.Conditions, "Progressing")
+		return d.Generation == 2 && c != nil && c.Reason == "DeploymentPaused" && c.Status == "Unknown" && c.ObservedGeneration == 2
+	})
+	time.Sleep(2 * time.Second)
+	if n, img := env.cluster.Puts(), liveImage(t, env); n != 1 || img != "registry.example.com/webapp:1" {
+		t.Errorf("paused: %d PUTs, Marathon runs %s; want 1 and webapp:1", n, img)
+	}
+	if !isTrue(d, "Available", "") {
+		t.Errorf("a paused app that serves is still Available: %+v", d.Status.Conditions)
+	}
+	apply(t, s, webManifest("registry.example.com/webapp:2", 3, 60))
+	waitDeployment(t, cli, 30*time.Second, "available after unpausing", func(d *v1alpha1.Deployment) bool { return d.Generation == 3 && available(d) })
+	if img := liveImage(t, env); img != "registry.example.com/webapp:2" {
+		t.Errorf("unpaused: Marathon runs %s", img)
 	}
 }

@@ -13,7 +13,8 @@ var importRules = []struct {
 	banned []string
 	why    string
 }{
-	{"api", []string{"store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim"}, "api imports nothing of minka"},
+	{"api", []string{"store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim", "backend"}, "api imports nothing of minka"},
+	{"backend", []string{"api", "store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim"}, "backend is config only"},
 	{"sim", []string{"api", "store", "apiserver", "client", "reconcile", "controllers", "cmd"}, "sim is the outside world"},
 	{"store", []string{"apiserver", "client", "reconcile", "controllers", "cmd", "sim"}, "store knows no HTTP and no controllers"},
 	{"reconcile", []string{"apiserver", "client", "controllers", "cmd", "sim"}, "reconcile knows no kind"},

@@ -69,3 +69,14 @@ func TestConfigRoundTrip(t *testing.T) {
 		t.Errorf("jenkins token from its file: %q %v", tok, err)
 	}
 }
+
+// TestExampleConfigLoads: the config the README points at stays valid.
+func TestExampleConfigLoads(t *testing.T) {
+	cfg, err := loadConfig("../../examples/config/server.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Auth.Tokens) != 3 || len(cfg.Backends.Marathon) != 1 || len(cfg.Backends.Marathon[0].URLs) != 2 {
+		t.Errorf("examples/config/server.yaml: %d tokens, marathon %+v", len(cfg.Auth.Tokens), cfg.Backends.Marathon)
+	}
+}

@@ -38,7 +38,7 @@ const devBackend = "default"
 // (a booted Nova server brings its Jenkins agent online); dir receives
 // files such as clouds.yaml.
 func devSimulators(dir string) ([]simulator, *world.World) {
-	jk := jenkins.New(jenkins.Options{User: "admin", Token: "minka-dev-token"})
+	jk := jenkins.New(jenkins.Options{User: "admin", Token: "minka-dev-token", AnonymousRead: true})
 	cloud := simos.New(simos.Options{})
 	mesos := marathon.New(marathon.Options{})
 	w := world.New(cloud, jk)

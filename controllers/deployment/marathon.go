@@ -33,7 +33,9 @@ func newMarathonClient(cfg backend.Marathon) (*marathonClient, error) {
 	mc := marathon.NewDefaultConfig()
 	mc.URL = strings.Join(cfg.URLs, ",")
 	mc.HTTPBasicAuthUser, mc.HTTPBasicPassword = cfg.User, password
-	mc.HTTPClient = &http.Client{Timeout: backend.RequestTimeout(cfg.Timeout), Transport: &recordingTransport{base: http.DefaultTransport, last: last}}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 32 // workers share the client: keep their connections
+	mc.HTTPClient = &http.Client{Timeout: backend.RequestTimeout(cfg.Timeout), Transport: &recordingTransport{base: tr, last: last}}
 	api, err := marathon.NewClient(mc)
 	if err != nil {
 		return nil, fmt.Errorf("marathon backend %s: %w", cfg.Name, err)

@@ -48,8 +48,12 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	}
 	if !slices.Contains(d.Finalizers, Finalizer) {
 		d.Finalizers = append(d.Finalizers, Finalizer)
-		_, err := r.st.Update(ctx, d) // its watch event brings the object back
-		return reconcile.Result{}, err
+		updated, err := r.st.Update(ctx, d)
+		if err != nil {
+			return reconcile.Result{}, err
+		}
+		orig = updated.(*v1alpha1.Deployment)
+		d = orig.DeepCopy()
 	}
 	live, err := c.marathon.App(ctx, AppID(d.Namespace, d.Name))
 	if errors.Is(err, ErrAppNotFound) {

@@ -9,11 +9,12 @@ package jenkins
 // queue-stuck.synthesized.json (its first item: the buildable shape),
 // queue-item-left-with-executable.json, computer-modern.synthesized.json,
 // build.json, job-parameterized.json.
+// queue-item-left-cancelled.json (POST /queue/cancelItem?id=N).
 // Not covered: queue-item-blocked.json (the simulator never blocks an item:
-// it has no concurrency or upstream locks), queue-item-left-cancelled.json
-// (cancel exists, the test does not compare it yet), queue-stuck.synthesized.json
-// (stuck is always false here, as it is in Jenkins for the first 24 h),
-// computer.json (pre-2.x "master" shape; the modern file is covered).
+// it has no concurrency or upstream locks), computer.json (pre-2.x "master"
+// shape; the modern file is covered); cause-of-blockage-messages.json and
+// gojenkins-v1.1.0-http-exchanges.json are prose and templates, followed by
+// the why-text and gojenkins tests in jenkins_test.go.
 
 import (
 	"context"
@@ -59,6 +60,17 @@ func TestFidelity(t *testing.T) {
 	c.Add(2 * time.Minute)                                              // build 1 done
 	_, _ = jk.BuildJob(ctx, "webapp", map[string]string{"DISTRO": "b"}) // runs
 	_, _ = jk.BuildJob(ctx, "webapp", map[string]string{"DISTRO": "c"}) // waits: the job is inQueue
+	_, _ = jk.CreateJob(ctx, trustyJob, "other")
+	doomed, _ := jk.BuildJob(ctx, "other", nil)
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/queue/cancelItem?id=%d", hs.URL, doomed), nil)
+	req.SetBasicAuth("admin", "token")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := noRedirect.Do(req); err != nil || resp.StatusCode != http.StatusFound {
+		t.Fatalf("POST /queue/cancelItem: %v %v", err, resp)
+	}
+	if left := fetch(t, fmt.Sprintf("%s/queue/item/%d/api/json", hs.URL, doomed)).(map[string]any); left["cancelled"] != true {
+		t.Errorf("cancelled item: %v", left)
+	}
 	cases := []struct {
 		ref, url string
 		got      any
@@ -69,6 +81,7 @@ func TestFidelity(t *testing.T) {
 		{ref: "queue.json", got: queue, ignore: []string{".items[].actions[].parameters[].value"}},
 		{ref: "queue-stuck.synthesized.json", got: queue},
 		{ref: "queue-item-left-with-executable.json", url: fmt.Sprintf("/queue/item/%d/api/json", waiting)},
+		{ref: "queue-item-left-cancelled.json", url: fmt.Sprintf("/queue/item/%d/api/json", doomed)},
 		{ref: "computer-modern.synthesized.json", url: "/computer/api/json?depth=1"},
 		{ref: "build.json", url: "/job/webapp/1/api/json",
 			// SCM, artifacts' files and test-report fields: the simulator builds nothing.

@@ -310,3 +310,22 @@ func postBuild(t *testing.T, base, job, form string) int64 {
 	}
 	return id
 }
+
+// TestAnonymousRead: with AnonymousRead, GETs need no credentials and
+// writes still do.
+func TestAnonymousRead(t *testing.T) {
+	s := New(Options{User: "admin", Token: "token", AnonymousRead: true})
+	hs := httptest.NewServer(s)
+	defer func() { s.Close(); hs.Close() }()
+	if code := get(t, hs.URL+"/api/json", "", ""); code != 200 {
+		t.Errorf("anonymous GET /api/json: %d, want 200", code)
+	}
+	resp, err := http.Post(hs.URL+"/createItem?name=x", "application/xml", strings.NewReader("<project/>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("anonymous POST /createItem: %d, want 403", resp.StatusCode)
+	}
+}

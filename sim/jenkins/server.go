@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,9 @@ type Options struct {
 	Now func() time.Time
 	// Seed makes injected error rates repeatable.
 	Seed int64
+	// AnonymousRead lets requests without credentials read (GET), as
+	// Jenkins' "Allow anonymous read access"; writes still need the token.
+	AnonymousRead bool
 }
 
 // Server is a simulated Jenkins controller; it is an http.Handler. Time
@@ -98,6 +102,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	user, token, ok := r.BasicAuth()
 	switch {
+	case !ok && s.opts.AnonymousRead && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		return true
 	case !ok:
 		http.Error(w, "Authentication required", http.StatusForbidden)
 		return false
@@ -127,6 +133,12 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.queueJSON())
 	case strings.HasPrefix(p, "/queue/item/"):
 		s.serveQueueItem(w, r, strings.TrimPrefix(p, "/queue/item/"))
+	case post && p == "/queue/cancelItem":
+		// Jenkins answers a redirect to the queue whether or not the id exists.
+		if id, err := strconv.Atoi(r.URL.Query().Get("id")); err == nil && s.items[id] != nil {
+			s.cancel(s.items[id])
+		}
+		http.Redirect(w, r, s.root+"/queue/", http.StatusFound)
 	case post && p == "/createItem":
 		s.createItem(w, r)
 	case strings.HasPrefix(p, "/job/"):

@@ -15,7 +15,7 @@ import (
 // runs its instances, ready, at the current config.
 func (c *Cluster) advance() {
 	now := c.opts.Now()
-	for _, a := range sortedApps(c.apps) {
+	for _, a := range c.unsettledApps() {
 		for _, t := range a.tasks {
 			if t.started.IsZero() && !now.Before(t.staged.Add(c.opts.StageDelay)) {
 				t.started = t.staged.Add(c.opts.StageDelay)
@@ -32,6 +32,44 @@ func (c *Cluster) advance() {
 		}
 		c.killUnhealthy(a, now)
 		c.converge(a)
+		a.settled = c.settledNow(a, now)
+	}
+}
+
+// settledNow says whether time alone can change the app: no deployment,
+// every task placed, running, checked and healthy, no launch delay.
+func (c *Cluster) settledNow(a *app, now time.Time) bool {
+	if a.deploy != nil || a.waiting > 0 || len(a.tasks) != a.instances() || now.Before(a.delayUntil) {
+		return false
+	}
+	for _, t := range a.tasks {
+		if t.started.IsZero() || (a.hasHealthChecks() && (!t.checked || !t.healthy)) {
+			return false
+		}
+	}
+	return true
+}
+
+// unsettledApps are the apps advance must look at, in id order (so that
+// placement follows the seed, not map order); settled ones wait for a
+// request or a knob to touch them, which keeps a cluster of many apps
+// cheap to serve.
+func (c *Cluster) unsettledApps() []*app {
+	var out []*app
+	for _, a := range c.apps {
+		if !a.settled {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// unsettle makes advance look at every app again (capacity or health
+// changed under them).
+func (c *Cluster) unsettle() {
+	for _, a := range c.apps {
+		a.settled = false
 	}
 }
 

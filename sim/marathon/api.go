@@ -329,7 +329,7 @@ func (c *Cluster) startDeployment(a *app, original map[string]any, actions ...st
 		delete(c.deployments, a.deploy.id)
 	}
 	d := &deployment{id: uuid(), version: timestamp(c.opts.Now()), actions: actions, appID: a.id, started: c.opts.Now(), original: original}
-	a.deploy = d
+	a.deploy, a.settled = d, false
 	c.deployments[d.id] = d
 	plan := c.plan(a, d)
 	c.publish("deployment_info", map[string]any{"plan": plan, "currentStep": plan["steps"].([]any)[0]})
@@ -346,7 +346,7 @@ func (c *Cluster) cancelDeployment(w http.ResponseWriter, r *http.Request, id st
 	}
 	a := c.apps[d.appID]
 	delete(c.deployments, id)
-	a.deploy = nil
+	a.deploy, a.settled = nil, false
 	c.publish("deployment_failed", map[string]any{"id": d.id, "plan": c.plan(a, d)})
 	if r.URL.Query().Get("force") == "true" {
 		w.WriteHeader(http.StatusAccepted)

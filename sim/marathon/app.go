@@ -35,6 +35,9 @@ type app struct {
 	lastFailure map[string]any
 	failures    int
 	delayUntil  time.Time
+	// settled: nothing pending; advance skips the app until a request
+	// changes it (a cluster of many apps stays cheap to serve).
+	settled bool
 }
 
 type deployment struct {

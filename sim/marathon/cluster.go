@@ -124,6 +124,7 @@ func (c *Cluster) AddAgent(a Agent) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.agents = append(c.agents, &a)
+	c.unsettle()
 	c.advance()
 }
 
@@ -132,6 +133,7 @@ func (c *Cluster) MarkImageBad(image string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.badImages[image] = true
+	c.unsettle()
 }
 
 // Puts is how many app PUTs and POSTs the API has accepted (tests count
