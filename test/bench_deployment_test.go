@@ -170,26 +170,11 @@ func BenchmarkDeploymentConverge1000(b *testing.B) {
 		for _, m := range []string{`controller_runtime_reconcile_total{controller="deployment",result="success"}`,
 			`controller_runtime_reconcile_total{controller="deployment",result="requeue_after"}`,
 			`controller_runtime_reconcile_total{controller="deployment",result="error"}`} {
-			b.Logf("%s %s", m, benchMetric(b, srv, m))
+			b.Logf("%s %s", m, metric(b, srv, m))
 		}
 		b.ReportMetric(converged.Seconds(), "converge-s")
 		b.ReportMetric(raw.Seconds()*1000, "raw-etcd-ms")
 		b.Logf("%d Deployments: created in %v, all Available after %v (%.0f/s); %d raw etcd puts of the %d-byte stored object: %v",
 			n, created.Round(time.Millisecond), converged.Round(time.Millisecond), float64(n)/converged.Seconds(), n, len(value), raw.Round(time.Millisecond))
 	}
-}
-
-func benchMetric(b *testing.B, s *Server, name string) string {
-	resp, err := http.Get(s.URL + "/metrics")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			return v
-		}
-	}
-	return "-"
 }

@@ -137,8 +137,8 @@ func TestDeploymentDriftAndDelete(t *testing.T) {
 	}
 }
 
-// TestDeploymentBackendFaults: Marathon answering 503 → Degraded says
-// so, and the controller recovers by itself; with two Marathon URLs the
+// TestDeploymentBackendFaults: Marathon answering 503, 409 "locked" or
+// hanging → Degraded says so, and the controller recovers by itself; with two Marathon URLs the
 // first of which fails, requests fail over; an event stream that drops
 // is reconnected and drift is still seen.
 func TestDeploymentBackendFaults(t *testing.T) {
@@ -173,6 +173,33 @@ func TestDeploymentBackendFaults(t *testing.T) {
 		return d.Generation == 2 && available(d) && !isTrue(d, "Degraded", "")
 	})
 	t.Logf("recovered %v after the fault cleared", time.Since(start).Round(100*time.Millisecond))
+
+	// 409 locked on every PUT, then requests that hang past the 2 s timeout.
+	for i, f := range []struct {
+		fault  fault.Fault
+		reason string
+		image  string
+	}{
+		{fault.Fault{Failure: simmarathon.Locked, Match: "PUT /v2/apps"}, "AppLocked", "registry.example.com/webapp:3"},
+		{fault.Fault{Failure: fault.Hang}, "MarathonUnavailable", "registry.example.com/webapp:4"},
+	} {
+		if err := env.cluster.Faults.Set(f.fault); err != nil {
+			t.Fatal(err)
+		}
+		apply(t, s, webManifest(f.image, 3, 60))
+		gen := int64(3 + i)
+		d := waitDeployment(t, cli, 30*time.Second, "degraded: "+f.reason, func(d *v1alpha1.Deployment) bool {
+			return d.Generation == gen && isTrue(d, "Degraded", f.reason)
+		})
+		t.Logf("%s: %s", f.reason, conditionMessage(d, "Degraded"))
+		env.cluster.Faults.Clear()
+		waitDeployment(t, cli, 60*time.Second, "available after "+f.reason, func(d *v1alpha1.Deployment) bool {
+			return d.Generation == gen && available(d) && !isTrue(d, "Degraded", "")
+		})
+		if img := liveImage(t, env); img != f.image {
+			t.Errorf("after %s cleared Marathon runs %s", f.reason, img)
+		}
+	}
 
 	env.cluster.DropEventStreams()
 	time.Sleep(500 * time.Millisecond)
@@ -242,7 +269,7 @@ func TestDeploymentOrphans(t *testing.T) {
 }
 
 // metric reads one sample of /metrics.
-func metric(t *testing.T, s *Server, name string) string {
+func metric(t testing.TB, s *Server, name string) string {
 	t.Helper()
 	resp, err := http.Get(s.URL + "/metrics")
 	if err != nil {

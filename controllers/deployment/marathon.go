@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	marathon "github.com/gambol99/go-marathon"
 
@@ -35,7 +36,8 @@ func newMarathonClient(cfg backend.Marathon) (*marathonClient, error) {
 	mc.HTTPBasicAuthUser, mc.HTTPBasicPassword = cfg.User, password
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 32 // workers share the client: keep their connections
-	mc.HTTPClient = &http.Client{Timeout: backend.RequestTimeout(cfg.Timeout), Transport: &recordingTransport{base: tr, last: last}}
+	timeout := backend.RequestTimeout(cfg.Timeout)
+	mc.HTTPClient = &http.Client{Timeout: timeout, Transport: &recordingTransport{base: tr, last: last, timeout: timeout}}
 	api, err := marathon.NewClient(mc)
 	if err != nil {
 		return nil, fmt.Errorf("marathon backend %s: %w", cfg.Name, err)
@@ -119,13 +121,16 @@ func (m *marathonClient) wrap(op string, err error) error {
 // recordingTransport notes the last transport error or 5xx, which
 // go-marathon swallows when it marks a URL down.
 type recordingTransport struct {
-	base http.RoundTripper
-	last *lastFailure
+	base    http.RoundTripper
+	last    *lastFailure
+	timeout time.Duration
 }
 
 func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
 	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		t.last.set(fmt.Sprintf("%s %s: no answer within %v (timeout)", req.Method, req.URL.Redacted(), t.timeout))
 	case err != nil:
 		t.last.set(fmt.Sprintf("%s %s: %v", req.Method, req.URL.Redacted(), err))
 	case resp.StatusCode >= 500:

@@ -106,7 +106,16 @@ func TestOperatorAPIErrorsAndFidelity(t *testing.T) {
 			t.Errorf("%s: %d, want %d", tc.reason, resp.StatusCode, tc.code)
 		}
 	}
-	for _, call := range []string{"GET_HEALTH", "GET_VERSION", "GET_AGENTS", "GET_FRAMEWORKS", "GET_STATE"} {
+	// A running task, so that GET_TASKS and GET_STATE have one to compare.
+	mh := httptest.NewServer(c.Marathon())
+	defer mh.Close()
+	put, _ := http.NewRequest("PUT", mh.URL+"/v2/apps/ci/web", strings.NewReader(`{"instances":1,"cpus":0.5,"mem":256,"cmd":"sleep 1000"}`))
+	if resp, err := http.DefaultClient.Do(put); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("PUT app: %v %v", err, resp)
+	}
+	// Covered: mesos__GET_HEALTH/VERSION/AGENTS/FRAMEWORKS/STATE/TASKS.json;
+	// the *.request.json files are what mesos-go sends (TestOperatorAPIThroughMesosGo).
+	for _, call := range []string{"GET_HEALTH", "GET_VERSION", "GET_AGENTS", "GET_FRAMEWORKS", "GET_STATE", "GET_TASKS"} {
 		req, _ := http.NewRequest("POST", ms.URL+"/api/v1", strings.NewReader(`{"type":"`+call+`"}`))
 		req.Header.Set("Content-Type", "application/json")
 		got := fetchJSON(t, req)
