@@ -1,14 +1,18 @@
 package deployment
 
 import (
+	"context"
+	"errors"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 
 	marathon "github.com/gambol99/go-marathon"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"minka/api/v1alpha1"
+	"minka/backend"
 	simmarathon "minka/sim/marathon"
 )
 
@@ -92,5 +96,25 @@ func TestDesiredAppRoundTrip(t *testing.T) {
 		if got := diff(want, live); !reflect.DeepEqual(got, tc.fields) {
 			t.Errorf("%s: diff %v, want %v", tc.name, got, tc.fields)
 		}
+	}
+}
+
+// TestRejectedDefinition: Marathon's 422 reaches the controller as
+// ErrRejected with Marathon's message.
+func TestRejectedDefinition(t *testing.T) {
+	c := simmarathon.New(simmarathon.Options{})
+	hs := httptest.NewServer(c.Marathon())
+	defer func() { c.Close(); hs.Close() }()
+	mc, err := newMarathonClient(backend.Marathon{Name: "default", URLs: []string{hs.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, args := "serve", []string{"--port", "80"}
+	_, err = mc.PutApp(context.Background(), &marathon.Application{ID: "/ci/x", Cmd: &cmd, Args: &args}, false)
+	if !errors.Is(err, ErrRejected) || !strings.Contains(err.Error(), "must either contain one of 'cmd' or 'args'") {
+		t.Errorf("PUT with cmd and args: %v", err)
+	}
+	if _, err := mc.App(context.Background(), "/ci/none"); !errors.Is(err, ErrAppNotFound) {
+		t.Errorf("GET a missing app: %v", err)
 	}
 }

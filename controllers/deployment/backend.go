@@ -53,3 +53,7 @@ var ErrAppNotFound = errors.New("app not found")
 
 // ErrLocked is Marathon's 409: a deployment holds the app.
 var ErrLocked = errors.New("app is locked by a deployment")
+
+// ErrRejected is Marathon's 400 or 422: the app definition is not valid
+// for this Marathon; retrying the same definition cannot help.
+var ErrRejected = errors.New("app definition rejected")

@@ -110,6 +110,8 @@ func (m *marathonClient) wrap(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, ErrAppNotFound)
 	case errors.As(err, &apiErr) && apiErr.ErrCode == marathon.ErrCodeAppLocked:
 		return fmt.Errorf("%s: %w: %v", op, ErrLocked, err)
+	case errors.As(err, &apiErr) && (apiErr.ErrCode == marathon.ErrCodeInvalidBean || apiErr.ErrCode == marathon.ErrCodeBadRequest):
+		return fmt.Errorf("%s: %w: %v", op, ErrRejected, err)
 	case errors.Is(err, marathon.ErrMarathonDown):
 		if why := m.last.get(); why != "" {
 			return fmt.Errorf("%s: %w (last failure: %s)", op, err, why)

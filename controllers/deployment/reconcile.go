@@ -141,8 +141,11 @@ func (r *reconciler) writeStatus(ctx context.Context, orig, d *v1alpha1.Deployme
 // it backs the object off exponentially.
 func (r *reconciler) backendError(ctx context.Context, d *v1alpha1.Deployment, c *clients, err error) {
 	reason := ReasonMarathonUnavailable
-	if errors.Is(err, ErrLocked) {
+	switch {
+	case errors.Is(err, ErrLocked):
 		reason = ReasonAppLocked
+	case errors.Is(err, ErrRejected):
+		reason = ReasonAppRejected
 	}
 	name := "?"
 	if c != nil {

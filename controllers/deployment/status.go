@@ -29,6 +29,7 @@ const (
 	ReasonAsExpected            = "AsExpected"
 	ReasonMarathonUnavailable   = "MarathonUnavailable"
 	ReasonAppLocked             = "AppLocked"
+	ReasonAppRejected           = "AppRejected"
 	ReasonBackendNotConfigured  = "BackendNotConfigured"
 )
 
