@@ -94,6 +94,9 @@ type AgentNode struct {
 	// Phase is Provisioning, Booting, Online, Draining or Deleting.
 	Phase string      `json:"phase"`
 	Since metav1.Time `json:"since"`
+	// Busy executors; IdleSince is when the agent last became idle.
+	Busy      int32        `json:"busy,omitempty"`
+	IdleSince *metav1.Time `json:"idleSince,omitempty"`
 }
 
 // +kubebuilder:object:root=true

@@ -11,6 +11,7 @@ import (
 	"minka/backend"
 	"minka/controllers/deployment"
 	"minka/controllers/gc"
+	"minka/controllers/slavepool"
 	"minka/reconcile"
 	"minka/store"
 )
@@ -27,6 +28,9 @@ type controllerDeps struct {
 // controllerSetups is the registry of controllers `--controllers` names.
 var controllerSetups = map[string]func(controllerDeps) (reconcile.SetupFunc, error){
 	gc.Name: func(controllerDeps) (reconcile.SetupFunc, error) { return gc.Setup, nil },
+	slavepool.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
+		return slavepool.New(slavepool.Options{Backends: d.backends, Registry: d.reg, Log: d.log})
+	},
 	deployment.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
 		return deployment.New(deployment.Options{Backends: d.backends, DeleteOrphans: d.opts.deleteOrphanedApps,
 			Registry: d.reg, Log: d.log})

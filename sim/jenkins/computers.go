@@ -134,11 +134,6 @@ func (s *Server) serveComputer(w http.ResponseWriter, r *http.Request, rest stri
 // deleteNode removes an agent; builds running on it end ABORTED, as when
 // Jenkins loses an agent.
 func (s *Server) deleteNode(key string, c *computer) {
-	for i, b := range c.executors {
-		if b != nil {
-			b.result = "ABORTED"
-			c.executors[i] = nil
-		}
-	}
+	s.abort(c, "deleted")
 	delete(s.computers, key)
 }

@@ -49,7 +49,10 @@ type Server struct {
 	queue     []*queueItem
 	items     map[int]*queueItem
 	computers map[string]*computer
-	nextID    int
+	// aborted logs builds cut off because their agent was deleted or
+	// disconnected while they ran (tests check nothing busy was removed).
+	aborted []string
+	nextID  int
 
 	// Faults injects latency and failures; also at /__sim/faults.
 	Faults  *fault.Injector

@@ -35,13 +35,27 @@ func (s *Server) Disconnect(name string) {
 		return
 	}
 	c.connected = false
+	s.abort(c, "disconnected")
+	s.advance()
+}
+
+// abort ends the builds running on c ABORTED, and logs them.
+func (s *Server) abort(c *computer, why string) {
 	for i, b := range c.executors {
 		if b != nil {
 			b.result = "ABORTED"
 			c.executors[i] = nil
+			s.aborted = append(s.aborted, fmt.Sprintf("%s #%d aborted: agent %s %s", b.job.name, b.number, c.name, why))
 		}
 	}
-	s.advance()
+}
+
+// Aborted lists the builds that ran on an agent when it was deleted or
+// disconnected ("webapp #3 aborted: agent pool-0 deleted").
+func (s *Server) Aborted() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.aborted...)
 }
 
 // Secret returns the agent secret of a JNLP node.
@@ -74,4 +88,36 @@ func (s *Server) Tick() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
+}
+
+// Finished counts a job's builds that ended SUCCESS, UNSTABLE or FAILURE
+// (not ABORTED, not running).
+func (s *Server) Finished(jobName string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance()
+	j := s.jobs[jobName]
+	if j == nil {
+		return 0
+	}
+	n := 0
+	for _, b := range j.builds {
+		if b.result != "" && b.result != "ABORTED" {
+			n++
+		}
+	}
+	return n
+}
+
+// NodeNames lists the agent nodes (not the built-in node), sorted.
+func (s *Server) NodeNames() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, k := range sortedKeys(s.computers) {
+		if !s.computers[k].builtIn {
+			out = append(out, s.computers[k].name)
+		}
+	}
+	return out
 }

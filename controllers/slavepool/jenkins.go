@@ -1,0 +1,212 @@
+package slavepool
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/bndr/gojenkins"
+
+	"minka/backend"
+)
+
+// jenkinsClient speaks to Jenkins with gojenkins v1.1.0's Requester (its
+// http.Client and credentials) and builds the requests itself, because
+// gojenkins' calls bite: Queue.Tasks() returns copies of the last item,
+// node data lack labels, CreateNode hard-codes mode NORMAL, status codes
+// and decode errors are ignored, the crumb fetch panics when Jenkins is
+// down, and no call takes its context. Each request is bounded by the
+// context and the backend's timeout; status codes are checked here.
+type jenkinsClient struct {
+	jk  *gojenkins.Jenkins
+	url string
+}
+
+func newJenkinsClient(cfg backend.Jenkins) (*jenkinsClient, error) {
+	token, err := cfg.Token.Value()
+	if err != nil {
+		return nil, fmt.Errorf("jenkins backend %s: token: %w", cfg.Name, err)
+	}
+	hc := &http.Client{Timeout: backend.RequestTimeout(cfg.Timeout)}
+	// CreateJenkins does no I/O: minka starts even when Jenkins is down.
+	return &jenkinsClient{jk: gojenkins.CreateJenkins(hc, cfg.URL, cfg.User, token), url: strings.TrimSuffix(cfg.URL, "/")}, nil
+}
+
+func (j *jenkinsClient) URL() string { return j.url }
+
+type queueJSON struct {
+	Items []struct {
+		ID        int64  `json:"id"`
+		Why       string `json:"why"`
+		Buildable bool   `json:"buildable"`
+		Stuck     bool   `json:"stuck"`
+		Task      struct {
+			Name string `json:"name"`
+		} `json:"task"`
+	} `json:"items"`
+}
+
+type computersJSON struct {
+	Computer []struct {
+		DisplayName        string `json:"displayName"`
+		NumExecutors       int    `json:"numExecutors"`
+		Offline            bool   `json:"offline"`
+		TemporarilyOffline bool   `json:"temporarilyOffline"`
+		AssignedLabels     []struct {
+			Name string `json:"name"`
+		} `json:"assignedLabels"`
+		Executors []struct {
+			Idle bool `json:"idle"`
+		} `json:"executors"`
+	} `json:"computer"`
+}
+
+func (j *jenkinsClient) Snapshot(ctx context.Context) (*Snapshot, error) {
+	var q queueJSON
+	if err := j.get(ctx, "/queue", &q, nil); err != nil {
+		return nil, err
+	}
+	var c computersJSON
+	if err := j.get(ctx, "/computer", &c, map[string]string{"depth": "1"}); err != nil {
+		return nil, err
+	}
+	s := &Snapshot{Nodes: map[string]Node{}, Taken: time.Now()}
+	for _, it := range q.Items {
+		s.Items = append(s.Items, QueueItem{ID: it.ID, Why: it.Why, Buildable: it.Buildable, Stuck: it.Stuck, Task: it.Task.Name})
+	}
+	for _, cp := range c.Computer {
+		n := Node{Name: cp.DisplayName, Executors: cp.NumExecutors, Offline: cp.Offline, TemporarilyOffline: cp.TemporarilyOffline}
+		for _, e := range cp.Executors {
+			if !e.Idle {
+				n.Busy++
+			}
+		}
+		for _, l := range cp.AssignedLabels {
+			n.Labels = append(n.Labels, l.Name)
+		}
+		s.Nodes[n.Name] = n
+	}
+	return s, nil
+}
+
+// CreateNode posts the form Jenkins' "New Node" page sends: a permanent
+// agent with a JNLP launcher, kept online always.
+func (j *jenkinsClient) CreateNode(ctx context.Context, n NodeSpec) error {
+	form, _ := json.Marshal(map[string]any{"name": n.Name, "nodeDescription": n.Description, "remoteFS": n.RemoteFS,
+		"numExecutors": n.Executors, "mode": "EXCLUSIVE", "labelString": strings.Join(n.Labels, " "),
+		"type": "hudson.slaves.DumbSlave$DescriptorImpl", "launcher": map[string]string{"stapler-class": "hudson.slaves.JNLPLauncher"},
+		"retentionStrategy": map[string]string{"stapler-class": "hudson.slaves.RetentionStrategy$Always"},
+		"nodeProperties":    map[string]string{"stapler-class-bag": "true"}})
+	resp, body, err := j.post(ctx, "/computer/doCreateItem", map[string]string{"name": n.Name, "type": "hudson.slaves.DumbSlave$DescriptorImpl", "json": string(form)})
+	if resp != nil && resp.StatusCode == http.StatusBadRequest && strings.Contains(body, "already exists") {
+		return nil
+	}
+	return status("creating node "+n.Name, resp, err)
+}
+
+var jnlpArgument = regexp.MustCompile(`<argument>([0-9a-f]{32,})</argument>`)
+
+func (j *jenkinsClient) Secret(ctx context.Context, name string) (string, error) {
+	resp, body, err := j.do(ctx, http.MethodGet, "/computer/"+name+"/jenkins-agent.jnlp", nil)
+	if err := status("reading the agent secret of "+name, resp, err); err != nil {
+		return "", err
+	}
+	m := jnlpArgument.FindStringSubmatch(body)
+	if m == nil {
+		return "", fmt.Errorf("jenkins: no secret in the JNLP file of %s", name)
+	}
+	return m[1], nil
+}
+
+func (j *jenkinsClient) SetOffline(ctx context.Context, name string, offline bool, message string) error {
+	var n struct {
+		TemporarilyOffline bool `json:"temporarilyOffline"`
+	}
+	if err := j.get(ctx, "/computer/"+name, &n, nil); err != nil {
+		return err
+	}
+	if n.TemporarilyOffline == offline {
+		return nil // toggleOffline toggles: only call it to change
+	}
+	resp, _, err := j.post(ctx, "/computer/"+name+"/toggleOffline", map[string]string{"offlineMessage": message})
+	return status("toggling "+name+" offline", resp, err)
+}
+
+func (j *jenkinsClient) DeleteNode(ctx context.Context, name string) error {
+	resp, _, err := j.post(ctx, "/computer/"+name+"/doDelete", nil)
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return nil
+	}
+	return status("deleting node "+name, resp, err)
+}
+
+// post sends a form POST (API tokens need no crumb; the Requester's
+// crumb fetch dereferences a nil response when Jenkins is down).
+// Jenkins answers with a redirect, which the client follows.
+func (j *jenkinsClient) post(ctx context.Context, path string, query map[string]string) (*http.Response, string, error) {
+	return j.do(ctx, http.MethodPost, path, query)
+}
+
+// get GETs path+"/api/json" and decodes it. The request is built here,
+// with the Requester's client and credentials, because the Requester
+// appends a slash to every GET and drops the context.
+func (j *jenkinsClient) get(ctx context.Context, path string, out any, query map[string]string) error {
+	resp, body, err := j.do(ctx, http.MethodGet, path+"/api/json", query)
+	if err := status("GET "+path+"/api/json", resp, err); err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(body), out); err != nil {
+		return fmt.Errorf("jenkins: GET %s/api/json: decoding: %w", path, err)
+	}
+	return nil
+}
+
+// do sends one request with the Requester's client and credentials.
+func (j *jenkinsClient) do(ctx context.Context, method, path string, query map[string]string) (*http.Response, string, error) {
+	u, err := url.Parse(j.url + path)
+	if err != nil {
+		return nil, "", err
+	}
+	q := u.Query()
+	for k, v := range query {
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return nil, "", err
+	}
+	if ba := j.jk.Requester.BasicAuth; ba != nil {
+		req.SetBasicAuth(ba.Username, ba.Password)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := j.jk.Requester.Client.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	return resp, string(b), err
+}
+
+// status turns gojenkins' answers into errors: it returns none for a 4xx
+// or 5xx.
+func status(op string, resp *http.Response, err error) error {
+	switch {
+	case err != nil:
+		return fmt.Errorf("jenkins: %s: %w", op, err)
+	case resp == nil:
+		return fmt.Errorf("jenkins: %s: no response", op)
+	case resp.StatusCode >= 400:
+		return fmt.Errorf("jenkins: %s: %s", op, resp.Status)
+	}
+	return nil
+}
