@@ -88,7 +88,7 @@ spec:
 `, image, replicas, deadline)
 }
 
-func apply(t *testing.T, s *Server, manifest string) {
+func apply(t testing.TB, s *Server, manifest string) {
 	t.Helper()
 	if out, errOut, code := Minka(t, s, manifest, "apply", "-f", "-"); code != 0 {
 		t.Fatalf("apply: %s%s", out, errOut)

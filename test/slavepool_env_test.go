@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,11 +28,13 @@ type poolEnv struct {
 	jenkins    *jenkins.Server
 	cloud      *simos.Cloud
 	creates    atomic.Int64 // POST /compute/v2.1/servers calls
+	mu         sync.Mutex
+	createdAt  []time.Time
 	jenkinsURL string
 	config     string
 }
 
-func startPoolWorld(t *testing.T, osOpts simos.Options) *poolEnv {
+func startPoolWorld(t testing.TB, osOpts simos.Options) *poolEnv {
 	t.Helper()
 	if osOpts.BootDelay == 0 {
 		osOpts.BootDelay = 300 * time.Millisecond
@@ -47,10 +50,20 @@ func startPoolWorld(t *testing.T, osOpts simos.Options) *poolEnv {
 	cs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/servers") {
 			e.creates.Add(1)
+			e.mu.Lock()
+			e.createdAt = append(e.createdAt, time.Now())
+			e.mu.Unlock()
 		}
 		cloud.ServeHTTP(w, r)
 	}))
-	t.Cleanup(func() { cancel(); <-done; jk.Close(); cloud.Close(); js.Close(); cs.Close() })
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		jk.Close()
+		cloud.Close()
+		js.Close()
+		cs.Close()
+	})
 	cloud.SetBaseURL(cs.URL)
 	dir := t.TempDir()
 	clouds := filepath.Join(dir, "clouds.yaml")
@@ -68,7 +81,7 @@ func startPoolWorld(t *testing.T, osOpts simos.Options) *poolEnv {
 	return e
 }
 
-func poolServer(t *testing.T, e *poolEnv, args ...string) (*Server, *client.Client) {
+func poolServer(t testing.TB, e *poolEnv, args ...string) (*Server, *client.Client) {
 	t.Helper()
 	s := StartServer(t, append([]string{"--config", e.config, "--controllers", "slavepool"}, args...)...)
 	cli, err := client.New(client.Config{Server: s.URL, Timeout: 10 * time.Second})
@@ -117,7 +130,7 @@ const trustyJob = `<?xml version='1.1' encoding='UTF-8'?><project><assignedNode>
 	`<name>N</name><defaultValue></defaultValue></hudson.model.StringParameterDefinition></parameterDefinitions>` +
 	`</hudson.model.ParametersDefinitionProperty></properties></project>`
 
-func (e *poolEnv) post(t *testing.T, path, contentType, body string) *http.Response {
+func (e *poolEnv) post(t testing.TB, path, contentType, body string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, e.jenkinsURL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
@@ -131,7 +144,7 @@ func (e *poolEnv) post(t *testing.T, path, contentType, body string) *http.Respo
 }
 
 // queueBuilds creates job `name` (if needed) and queues n builds of it.
-func (e *poolEnv) queueBuilds(t *testing.T, name string, n int, d time.Duration) {
+func (e *poolEnv) queueBuilds(t testing.TB, name string, n int, d time.Duration) {
 	t.Helper()
 	if resp := e.post(t, "/createItem?name="+name, "application/xml", trustyJob); resp.StatusCode != 200 && resp.StatusCode != 400 {
 		t.Fatalf("createItem: %s", resp.Status)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"minka/api/v1alpha1"
+	"minka/sim/fault"
 	simos "minka/sim/openstack"
 )
 
@@ -150,4 +151,83 @@ func conditionIs(p *v1alpha1.SlavePool, typ, status string) bool {
 		}
 	}
 	return false
+}
+
+// TestSlavePoolFailuresAndDelete: servers that boot into ERROR are
+// replaced; Jenkins answering 503 shows as a condition and the pool
+// recovers by itself; deleting the pool drains it: idle agents go at
+// once, a busy one when its build ends, then the object.
+func TestSlavePoolFailuresAndDelete(t *testing.T) {
+	e := startPoolWorld(t, simos.Options{})
+	s, cli := poolServer(t, e)
+	e.cloud.FailNextBoots(2)
+	apply(t, s, poolManifest("trusty-amd64", "trusty, amd64", "  replicas: 3\n  maxReplicas: 5\n"))
+	p := waitPool(t, cli, "trusty-amd64", 40*time.Second, "3 online after 2 ERROR boots", func(p *v1alpha1.SlavePool) bool {
+		return online(p) == 3 && len(e.cloud.Servers()) == 3
+	})
+	if ev := events(t, s); strings.Count(ev, "ServerError") == 0 {
+		t.Errorf("no ServerError event:\n%s", ev)
+	}
+	t.Logf("2 boots failed: replaced; %d online, %d create calls", online(p), e.creates.Load())
+
+	if err := e.jenkins.Faults.Set(fault.Fault{Failure: fault.Unavailable}); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPool(t, cli, "trusty-amd64", 20*time.Second, "JenkinsUnavailable", func(p *v1alpha1.SlavePool) bool {
+		return conditionIs(p, "BackendAvailable", "False") && strings.Contains(poolCondition(p, "BackendAvailable"), "503")
+	})
+	t.Logf("Jenkins 503: BackendAvailable=False %q", poolCondition(p, "BackendAvailable"))
+	e.jenkins.Faults.Clear()
+	waitPool(t, cli, "trusty-amd64", 60*time.Second, "backends available again", func(p *v1alpha1.SlavePool) bool {
+		return conditionIs(p, "BackendAvailable", "True") && online(p) == 3
+	})
+
+	e.queueBuilds(t, "long", 1, 4*time.Second)
+	waitPool(t, cli, "trusty-amd64", 20*time.Second, "1 busy", func(p *v1alpha1.SlavePool) bool { return p.Status.Busy == 1 })
+	if out, errOut, code := Minka(t, s, "", "delete", "sp", "trusty-amd64", "-n", "ci"); code != 0 {
+		t.Fatalf("delete: %s%s", out, errOut)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for len(e.cloud.Servers()) != 1 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := len(e.cloud.Servers()); n != 1 {
+		t.Errorf("%d servers 3 s after delete: want the busy agent's only", n)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, _, code := Minka(t, s, "", "get", "sp", "trusty-amd64", "-n", "ci"); code != 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if _, _, code := Minka(t, s, "", "get", "sp", "trusty-amd64", "-n", "ci"); code == 0 {
+		t.Fatalf("the pool is still there 30 s after delete")
+	}
+	if n, v, nodes := len(e.cloud.Servers()), e.cloud.Volumes(), len(poolNodes(e)); n+v+nodes != 0 {
+		t.Errorf("after the pool went: %d servers, %d volumes, %d Jenkins nodes", n, v, nodes)
+	}
+	if ab := e.jenkins.Aborted(); len(ab) > 0 || e.jenkins.Finished("long") != 1 {
+		t.Errorf("the busy agent's build: aborted %v, finished %d", ab, e.jenkins.Finished("long"))
+	}
+}
+
+// TestSlavePoolBootTimeout: an agent not online within bootTimeout is
+// replaced, with an event, and replacing never leaks a server or volume.
+func TestSlavePoolBootTimeout(t *testing.T) {
+	e := startPoolWorld(t, simos.Options{BootDelay: 4 * time.Second})
+	s, cli := poolServer(t, e)
+	apply(t, s, strings.Replace(poolManifest("trusty-amd64", "trusty, amd64", "  replicas: 2\n  maxReplicas: 5\n"), "bootTimeout: 30s", "bootTimeout: 2s", 1))
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(events(t, s), "BootTimeout") && time.Now().Before(deadline) {
+		if n, v := len(e.cloud.Servers()), e.cloud.Volumes(); n > 2 || v > 2 {
+			t.Fatalf("%d servers and %d volumes for a pool of 2", n, v)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if ev := events(t, s); !strings.Contains(ev, "not online") {
+		t.Fatalf("no BootTimeout event:\n%s", ev)
+	}
+	p := waitPool(t, cli, "trusty-amd64", 5*time.Second, "2 agents", func(p *v1alpha1.SlavePool) bool { return p.Status.Replicas == 2 })
+	t.Logf("boot 4 s > bootTimeout 2 s: replaced; pool %s; servers %d, volumes %d", names(p), len(e.cloud.Servers()), e.cloud.Volumes())
 }

@@ -28,6 +28,7 @@ type agent struct {
 	server  *Server
 	node    *Node
 	removed bool // removed in this pass
+	adopted bool // a mita-registered agent (index -1)
 }
 
 func (a *agent) phase() string {
@@ -86,7 +87,7 @@ func observeAgents(p *v1alpha1.SlavePool, snap *Snapshot, servers []Server) []*a
 // freeIndex is the lowest index no agent of the pool holds (a removed
 // one keeps its index until Nova and Jenkins forget it).
 func freeIndex(agents []*agent) int {
-	used := map[int]bool{}
+	used := map[int]bool{-1: true}
 	for _, a := range agents {
 		used[a.index] = true
 	}

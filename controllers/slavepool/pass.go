@@ -50,6 +50,15 @@ func (ps *pass) live() []*agent {
 
 // run repairs what is broken, then grows or shrinks the pool one step.
 func (ps *pass) run(ctx context.Context) (reconcile.Result, error) {
+	known := map[string]bool{}
+	for _, n := range ps.p.Status.Nodes {
+		known[n.Name] = true
+	}
+	for _, a := range ps.agents {
+		if a.adopted && !known[a.name] {
+			ps.r.rec.Eventf(ctx, ps.p, v1alpha1.EventTypeNormal, EventAgentAdopted, "adopted mita agent %s (server %s, %s)", a.name, a.server.ID, a.server.IP)
+		}
+	}
 	ps.size()
 	if err := ps.repair(ctx); err != nil {
 		return reconcile.Result{}, err
@@ -104,7 +113,7 @@ func (ps *pass) repair(ctx context.Context) error {
 			reason, event, msg = "server-error", EventServerError, fmt.Sprintf("server %s of %s is in ERROR (%s): replacing it", a.server.ID, a.name, a.server.Fault)
 		case a.server != nil && a.node == nil && ps.now.Sub(a.server.Created) > halfMadeGrace:
 			reason, event, msg = "half-made", EventHalfMade, fmt.Sprintf("server %s has no Jenkins node %s: deleting it", a.server.ID, a.name)
-		case a.phase() == PhaseBooting && ps.now.Sub(a.server.Created) > boot:
+		case a.phase() == PhaseBooting && !a.adopted && ps.now.Sub(a.server.Created) > boot:
 			reason, event, msg = "boot-timeout", EventBootTimeout, fmt.Sprintf("%s not online %v after its server was created (bootTimeout %v): replacing it",
 				a.name, ps.now.Sub(a.server.Created).Round(time.Second), boot)
 		default:

@@ -36,6 +36,7 @@ const (
 // Event reasons.
 const (
 	EventAgentCreated       = "AgentCreated"
+	EventAgentAdopted       = "AgentAdopted"
 	EventAgentRemoved       = "AgentRemoved"
 	EventBootTimeout        = "BootTimeout"
 	EventServerError        = "ServerError"
@@ -80,11 +81,12 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if err != nil {
 		return r.unavailable(ctx, orig, p, ReasonJenkinsUnavailable, err)
 	}
-	servers, err := cloud.Servers(ctx, prefix(p))
+	// All servers, not only ours by name: mita's agents are adopted by IP.
+	servers, err := cloud.Servers(ctx, "")
 	if err != nil {
 		return r.unavailable(ctx, orig, p, ReasonOpenStackUnavailable, err)
 	}
-	agents := observeAgents(p, snap, servers)
+	agents := append(observeAgents(p, snap, servers), adopted(p, r.pools(p.Spec.Jenkins), snap, servers)...)
 	pass := &pass{r: r, p: p, jb: jb, cloud: cloud, snap: snap, agents: agents, now: now}
 	var res reconcile.Result
 	if p.DeletionTimestamp != nil {
@@ -153,6 +155,17 @@ func conditionReason(p *v1alpha1.SlavePool, typ string) string {
 		}
 	}
 	return ""
+}
+
+// pools are the live pools of a Jenkins, for mita agents' adoption.
+func (r *reconciler) pools(jenkins string) []*v1alpha1.SlavePool {
+	var out []*v1alpha1.SlavePool
+	for _, o := range r.inf.List("", nil) {
+		if p := o.(*v1alpha1.SlavePool); p.Spec.Jenkins == jenkins && p.DeletionTimestamp == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // autoscalers are the pools that compete for this Jenkins' queue.

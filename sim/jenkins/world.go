@@ -121,3 +121,15 @@ func (s *Server) NodeNames() []string {
 	}
 	return out
 }
+
+// Running counts builds running now, on any node.
+func (s *Server) Running() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance()
+	n := 0
+	for _, c := range s.computers {
+		n += c.busy()
+	}
+	return n
+}
