@@ -66,6 +66,34 @@ func (j *jenkinsBackend) snapshot(ctx context.Context, maxAge time.Duration, now
 // forget drops the shared snapshot after this controller changed Jenkins.
 func (j *jenkinsBackend) forget() { j.mu.Lock(); j.last = nil; j.mu.Unlock() }
 
+// cloudBackend shares one server list between the pools of a cloud for a
+// moment, as jenkinsBackend does the queue.
+type cloudBackend struct {
+	Cloud
+	mu    sync.Mutex
+	last  []Server
+	taken time.Time
+}
+
+func (c *cloudBackend) servers(ctx context.Context, maxAge time.Duration, now time.Time) ([]Server, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last != nil && now.Sub(c.taken) <= maxAge {
+		return c.last, nil
+	}
+	list, err := c.Servers(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = []Server{}
+	}
+	c.last, c.taken = list, now
+	return list, nil
+}
+
+func (c *cloudBackend) forget() { c.mu.Lock(); c.last = nil; c.mu.Unlock() }
+
 type reconciler struct {
 	st      *store.Store
 	kind    v1alpha1.Kind
@@ -73,7 +101,7 @@ type reconciler struct {
 	rec     *reconcile.Recorder
 	log     logr.Logger
 	jenkins map[string]*jenkinsBackend
-	clouds  map[string]Cloud
+	clouds  map[string]*cloudBackend
 	metrics *metrics
 	poll    time.Duration
 	now     func() time.Time
@@ -100,9 +128,9 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 		}
 		jenkins[cfg.Name] = &jenkinsBackend{name: cfg.Name, api: c}
 	}
-	clouds := map[string]Cloud{}
+	clouds := map[string]*cloudBackend{}
 	for _, cfg := range opts.Backends.OpenStack {
-		clouds[cfg.Name] = &cloudClient{cfg: cfg}
+		clouds[cfg.Name] = &cloudBackend{Cloud: &cloudClient{cfg: cfg}}
 	}
 	kind, err := v1alpha1.KindOf(&v1alpha1.SlavePool{})
 	if err != nil {

@@ -28,7 +28,7 @@ type pass struct {
 	r      *reconciler
 	p      *v1alpha1.SlavePool
 	jb     *jenkinsBackend
-	cloud  Cloud
+	cloud  *cloudBackend
 	snap   *Snapshot
 	agents []*agent
 	now    time.Time
@@ -139,6 +139,14 @@ func (ps *pass) repair(ctx context.Context) error {
 			live--
 			continue
 		}
+		room, binding, err := ps.cloud.Room(ctx, ps.p.Spec.Template.Flavor)
+		if err != nil {
+			return err
+		}
+		if room == 0 {
+			ps.quota = fmt.Sprintf("quota %s leaves no room to finish agent %s", binding, a.name)
+			continue
+		}
 		if err := ps.boot(ctx, a); err != nil {
 			return err
 		}
@@ -210,6 +218,7 @@ func (ps *pass) boot(ctx context.Context, a *agent) error {
 	if err != nil {
 		return err
 	}
+	ps.cloud.forget()
 	ps.r.metrics.creates.WithLabelValues(ps.p.Spec.Cloud).Inc()
 	s.Created = ps.now
 	a.server = &s
@@ -314,6 +323,7 @@ func (ps *pass) remove(ctx context.Context, a *agent, reason string) error {
 		if err := ps.cloud.DeleteServer(ctx, a.server.ID); err != nil {
 			return err
 		}
+		ps.cloud.forget()
 	}
 	if a.node != nil {
 		if err := ps.jb.api.DeleteNode(ctx, a.name); err != nil {

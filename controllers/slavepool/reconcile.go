@@ -82,7 +82,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return r.unavailable(ctx, orig, p, ReasonJenkinsUnavailable, err)
 	}
 	// All servers, not only ours by name: mita's agents are adopted by IP.
-	servers, err := cloud.Servers(ctx, "")
+	servers, err := cloud.servers(ctx, r.poll/2, now)
 	if err != nil {
 		return r.unavailable(ctx, orig, p, ReasonOpenStackUnavailable, err)
 	}
