@@ -40,8 +40,8 @@ func TestSlavePoolManualScale(t *testing.T) {
 	if v := e.cloud.Volumes(); v != 5 {
 		t.Errorf("%d volumes for 5 agents", v)
 	}
-	// Two long builds occupy two agents.
-	e.queueBuilds(t, "long", 2, 8*time.Second)
+	// Two long builds (12 s, long enough on a loaded machine) occupy two agents.
+	e.queueBuilds(t, "long", 2, 12*time.Second)
 	waitPool(t, cli, "trusty-amd64", 20*time.Second, "2 busy", func(p *v1alpha1.SlavePool) bool { return p.Status.Busy == 2 })
 	if out, errOut, code := Minka(t, s, "", "scale", "sp", "trusty-amd64", "-n", "ci", "--replicas", "1"); code != 0 {
 		t.Fatalf("scale: %s%s", out, errOut)

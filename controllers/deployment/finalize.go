@@ -48,7 +48,5 @@ func (r *reconciler) finalize(ctx context.Context, d *v1alpha1.Deployment, c *cl
 }
 
 func (r *reconciler) dropFinalizer(ctx context.Context, d *v1alpha1.Deployment) error {
-	d.Finalizers = slices.DeleteFunc(d.Finalizers, func(f string) bool { return f == Finalizer })
-	_, err := r.st.Update(ctx, d)
-	return err
+	return reconcile.RemoveFinalizer(ctx, r.st, d, Finalizer)
 }

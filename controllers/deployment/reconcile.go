@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	marathon "github.com/gambol99/go-marathon"
@@ -12,7 +11,6 @@ import (
 
 	"minka/api/v1alpha1"
 	"minka/reconcile"
-	"minka/store"
 )
 
 // Requeue periods while waiting on Marathon; events usually come first.
@@ -25,14 +23,8 @@ const (
 // if it is going, observe the app in Marathon, take one step towards the
 // spec, and write the status if it changed.
 func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	// Read from the store, not the cache: what to do next depends on the
-	// status this controller wrote a moment ago (a rolled-back generation
-	// must never be applied again), and the cache may not have it yet.
-	obj, err := r.st.Get(ctx, r.kind, req.Namespace, req.Name)
-	if errors.Is(err, store.ErrNotFound) {
-		return reconcile.Result{}, nil
-	}
-	if err != nil {
+	obj, err := reconcile.Fetch(ctx, r.st, r.kind, req)
+	if obj == nil || err != nil {
 		return reconcile.Result{}, err
 	}
 	orig := obj.(*v1alpha1.Deployment)
@@ -46,12 +38,9 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 			fmt.Sprintf("spec.marathon: no Marathon backend %q in the server config", d.Spec.Marathon))
 		return r.writeStatus(ctx, orig, d, reconcile.Result{}, nil)
 	}
-	if !slices.Contains(d.Finalizers, Finalizer) {
-		d.Finalizers = append(d.Finalizers, Finalizer)
-		updated, err := r.st.Update(ctx, d)
-		if err != nil {
-			return reconcile.Result{}, err
-		}
+	if updated, err := reconcile.AddFinalizer(ctx, r.st, orig, Finalizer); err != nil {
+		return reconcile.Result{}, err
+	} else if updated != obj {
 		orig = updated.(*v1alpha1.Deployment)
 		d = orig.DeepCopy()
 	}

@@ -10,7 +10,6 @@ import (
 
 	"minka/api/v1alpha1"
 	"minka/reconcile"
-	"minka/store"
 )
 
 // Conditions and their reasons.
@@ -49,11 +48,8 @@ const (
 // cooldowns), delete path, observe Jenkins and Nova, decide the size,
 // take the steps, write status.
 func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	obj, err := r.st.Get(ctx, r.kind, req.Namespace, req.Name)
-	if errors.Is(err, store.ErrNotFound) {
-		return reconcile.Result{}, nil
-	}
-	if err != nil {
+	obj, err := reconcile.Fetch(ctx, r.st, r.kind, req)
+	if obj == nil || err != nil {
 		return reconcile.Result{}, err
 	}
 	orig := obj.(*v1alpha1.SlavePool)
@@ -67,14 +63,15 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 			fmt.Sprintf("spec.jenkins %q or spec.cloud %q is not a backend in the server config", p.Spec.Jenkins, p.Spec.Cloud))
 		return r.writeStatus(ctx, orig, p, reconcile.Result{}, nil)
 	}
-	if p.DeletionTimestamp == nil && !slices.Contains(p.Finalizers, Finalizer) {
-		p.Finalizers = append(p.Finalizers, Finalizer)
-		updated, err := r.st.Update(ctx, p)
+	if p.DeletionTimestamp == nil {
+		updated, err := reconcile.AddFinalizer(ctx, r.st, orig, Finalizer)
 		if err != nil {
 			return reconcile.Result{}, err
 		}
-		orig = updated.(*v1alpha1.SlavePool)
-		p = orig.DeepCopy()
+		if updated != obj {
+			orig = updated.(*v1alpha1.SlavePool)
+			p = orig.DeepCopy()
+		}
 	}
 	now := r.now()
 	snap, err := jb.snapshot(ctx, r.poll/2, now)
@@ -135,12 +132,7 @@ func (r *reconciler) writeStatus(ctx context.Context, orig, p *v1alpha1.SlavePoo
 }
 
 func (r *reconciler) dropFinalizer(ctx context.Context, p *v1alpha1.SlavePool) error {
-	if !slices.Contains(p.Finalizers, Finalizer) {
-		return nil
-	}
-	p.Finalizers = slices.DeleteFunc(p.Finalizers, func(f string) bool { return f == Finalizer })
-	_, err := r.st.Update(ctx, p)
-	return err
+	return reconcile.RemoveFinalizer(ctx, r.st, p, Finalizer)
 }
 
 func setCondition(p *v1alpha1.SlavePool, typ string, status metav1.ConditionStatus, reason, msg string) {
