@@ -62,6 +62,17 @@ func DefaultRateLimiter() workqueue.TypedRateLimiter[Request] {
 	)
 }
 
+// BackendRateLimiter is for controllers whose errors come from an outside
+// system that goes down and comes back: per-key backoff from 50 ms
+// doubling to at most a minute, so that an object is retried within a
+// minute of the system's return however long it was down.
+func BackendRateLimiter() workqueue.TypedRateLimiter[Request] {
+	return workqueue.NewTypedMaxOfRateLimiter(
+		workqueue.NewTypedItemExponentialFailureRateLimiter[Request](50*time.Millisecond, time.Minute),
+		&workqueue.TypedBucketRateLimiter[Request]{Limiter: rate.NewLimiter(rate.Limit(10), 100)},
+	)
+}
+
 // Name returns the controller's name.
 func (c *Controller) Name() string { return c.name }
 

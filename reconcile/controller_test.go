@@ -201,3 +201,16 @@ func TestRequeueAfterAndTerminal(t *testing.T) {
 		t.Errorf("%d reconciles, want 4: a terminal error must not be retried", n)
 	}
 }
+
+// TestBackendRateLimiter: backoff grows, but never past a minute.
+func TestBackendRateLimiter(t *testing.T) {
+	rl := BackendRateLimiter()
+	req := Request{Namespace: "ci", Name: "web"}
+	var last time.Duration
+	for i := 0; i < 30; i++ {
+		last = rl.When(req)
+	}
+	if first := BackendRateLimiter().When(req); first != 50*time.Millisecond || last != time.Minute {
+		t.Errorf("backoff: first %v, after 30 failures %v; want 50ms and 1m", first, last)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-logr/logr"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/client-go/util/workqueue"
 
 	"minka/api/v1alpha1"
 	"minka/store"
@@ -161,9 +162,14 @@ func (t *Term) Informer(k v1alpha1.Kind) *Informer {
 	return inf
 }
 
-// NewController registers a controller with the manager's workers and metrics.
-func (t *Term) NewController(name string, r Reconciler) *Controller {
-	c := NewController(name, r, Options{Workers: t.manager.opts.Workers, Log: t.Log, Metrics: t.manager.opts.Metrics})
+// NewController registers a controller with the manager's workers and
+// metrics; rl, if given, replaces the default rate limiter.
+func (t *Term) NewController(name string, r Reconciler, rl ...workqueue.TypedRateLimiter[Request]) *Controller {
+	opts := Options{Workers: t.manager.opts.Workers, Log: t.Log, Metrics: t.manager.opts.Metrics}
+	if len(rl) > 0 {
+		opts.RateLimiter = rl[0]
+	}
+	c := NewController(name, r, opts)
 	t.controllers = append(t.controllers, c)
 	return c
 }

@@ -96,7 +96,7 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	return func(t *reconcile.Term) error {
 		r := &reconciler{st: t.Store, kind: kind, inf: t.Informer(kind), rec: t.Recorder(Name),
 			log: t.Log.WithValues("controller", Name), backends: backends, failed: failed, metrics: m, now: opts.Now}
-		ctl := t.NewController(Name, r)
+		ctl := t.NewController(Name, r, reconcile.BackendRateLimiter())
 		r.inf.AddEventHandler(reconcile.EnqueueObject(ctl))
 		o := &orphans{r: r, deleteOrphans: opts.DeleteOrphans, every: opts.OrphanScan, reported: map[string]bool{}}
 		octl := t.NewController(Name+"-orphans", o)

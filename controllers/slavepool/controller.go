@@ -139,7 +139,7 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	return func(t *reconcile.Term) error {
 		r := &reconciler{st: t.Store, kind: kind, inf: t.Informer(kind), rec: t.Recorder(Name), log: t.Log.WithValues("controller", Name),
 			jenkins: jenkins, clouds: clouds, metrics: m, poll: opts.Poll, now: opts.Now}
-		ctl := t.NewController(Name, r)
+		ctl := t.NewController(Name, r, reconcile.BackendRateLimiter())
 		r.inf.AddEventHandler(reconcile.EnqueueObject(ctl))
 		return nil
 	}, nil
