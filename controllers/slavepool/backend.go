@@ -26,6 +26,7 @@ type Jenkins interface {
 type Snapshot struct {
 	Items []QueueItem
 	Nodes map[string]Node
+	// Taken is when the shared snapshot was read (set by jenkinsBackend).
 	Taken time.Time
 }
 

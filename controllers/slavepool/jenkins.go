@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/bndr/gojenkins"
 
@@ -76,7 +75,7 @@ func (j *jenkinsClient) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err := j.get(ctx, "/computer", &c, map[string]string{"depth": "1"}); err != nil {
 		return nil, err
 	}
-	s := &Snapshot{Nodes: map[string]Node{}, Taken: time.Now()}
+	s := &Snapshot{Nodes: map[string]Node{}}
 	for _, it := range q.Items {
 		s.Items = append(s.Items, QueueItem{ID: it.ID, Why: it.Why, Buildable: it.Buildable, Stuck: it.Stuck, Task: it.Task.Name})
 	}

@@ -116,7 +116,6 @@ func (c *Cluster) serveApp(w http.ResponseWriter, r *http.Request, rest string) 
 		message(w, http.StatusNotFound, fmt.Sprintf("App '%s' does not exist in version %s", id, v))
 	case r.Method == http.MethodDelete && sub == "":
 		// force defaults to true here: a delete overrides a deployment.
-		c.puts++
 		original := clone(a.spec)
 		a.spec["instances"] = 0.0
 		d := c.startDeployment(a, original, "StopApplication")

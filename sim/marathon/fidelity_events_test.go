@@ -7,7 +7,6 @@ package marathon
 import (
 	"bufio"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -72,24 +71,7 @@ func TestFidelityEventsAndErrors(t *testing.T) {
 	c := New(Options{Now: clk.Now})
 	hs := httptest.NewServer(c.Marathon())
 	defer func() { c.Close(); hs.Close() }()
-	type answer struct {
-		code int
-		body any
-		hdr  http.Header
-	}
-	call := func(method, path, body string) answer {
-		req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		var v any
-		_ = json.Unmarshal(raw, &v)
-		return answer{resp.StatusCode, v, resp.Header}
-	}
+	call := func(method, path, body string) answer { return callJSON(t, hs.URL, method, path, body) }
 	events := attach(t, hs.URL)
 	def := `{"id":"/test/my-app","container":{"type":"DOCKER","docker":{"image":"web:1","network":"BRIDGE",` +
 		`"portMappings":[{"containerPort":8080,"hostPort":0,"protocol":"tcp"}]}},"instances":2,"cpus":0.1,"mem":64,` +

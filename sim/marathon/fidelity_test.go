@@ -49,18 +49,7 @@ func TestFidelity(t *testing.T) {
 	c := New(Options{Now: clk.Now})
 	hs := httptest.NewServer(c.Marathon())
 	defer hs.Close()
-	call := func(method, path, body string) any {
-		req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var v any
-		_ = json.NewDecoder(resp.Body).Decode(&v)
-		return v
-	}
+	call := func(method, path, body string) any { return callJSON(t, hs.URL, method, path, body).body }
 	def := `{"id":"/test/my-app","cmd":"python3 -m http.server $PORT0","instances":2,"cpus":0.1,"mem":64,` +
 		`"healthChecks":[{"protocol":"HTTP","path":"/health","portIndex":0,"gracePeriodSeconds":300,"intervalSeconds":60,"timeoutSeconds":20,"maxConsecutiveFailures":3,"ignoreHttp1xx":false}]}`
 	call("PUT", "/v2/apps/test/my-app", def)
@@ -91,4 +80,26 @@ func TestFidelity(t *testing.T) {
 			t.Errorf("%s differs from the reference:\n  %s", tc.name, strings.Join(diffs, "\n  "))
 		}
 	}
+}
+
+// answer is one response of the simulator: status, decoded JSON, headers.
+type answer struct {
+	code int
+	body any
+	hdr  http.Header
+}
+
+// callJSON sends a JSON request to the simulator at base.
+func callJSON(t *testing.T, base, method, path, body string) answer {
+	t.Helper()
+	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v any
+	_ = json.NewDecoder(resp.Body).Decode(&v)
+	return answer{resp.StatusCode, v, resp.Header}
 }
