@@ -26,21 +26,24 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request, info *requestInfo
 		writeJSON(w, http.StatusOK, scaleOf(obj))
 		return nil
 	}
-	want, err := s.decodeScale(r, info, obj)
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	want, conditioned, err := s.decodeScale(body, info, obj)
 	if err != nil {
 		return err
 	}
 	if errs := v1alpha1.ValidateScale(want); len(errs) > 0 {
 		return apierrors.NewInvalid(v1alpha1.SchemeGroupVersion.WithKind("Scale").GroupKind(), info.Name, errs)
 	}
-	next := obj.DeepCopyObject().(v1alpha1.Scalable)
-	next.SetReplicas(want.Spec.Replicas)
-	// An empty resourceVersion in the Scale means "whatever is stored":
-	// the write is still conditioned on the revision just read.
-	if want.ResourceVersion != "" {
-		next.SetResourceVersion(want.ResourceVersion)
+	// A Scale without a resourceVersion means "whatever is stored": the
+	// store sets the count on the latest object, whoever wrote it last.
+	rv := ""
+	if conditioned {
+		rv = want.ResourceVersion
 	}
-	out, err := s.store.Update(r.Context(), next)
+	out, err := s.store.UpdateReplicas(r.Context(), info.Kind, info.Namespace, info.Name, want.Spec.Replicas, rv)
 	if err != nil {
 		return err
 	}
@@ -48,19 +51,20 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request, info *requestInfo
 	return nil
 }
 
-func (s *Server) decodeScale(r *http.Request, info *requestInfo, cur v1alpha1.Scalable) (*v1alpha1.Scale, error) {
-	data, err := readBody(r)
-	if err != nil {
-		return nil, err
-	}
+// decodeScale reads a Scale from a PUT body, or a merge patch applied to
+// cur. conditioned says whether the client named a resourceVersion (a
+// patch's result carries cur's, which is not the client's condition).
+func (s *Server) decodeScale(body []byte, info *requestInfo, cur v1alpha1.Scalable) (*v1alpha1.Scale, bool, error) {
+	data := body
+	var err error
 	if info.Verb == "patch" {
 		doc, _ := json.Marshal(scaleOf(cur))
-		if data, err = jsonpatch.MergePatch(doc, data); err != nil {
-			return nil, apierrors.NewBadRequest("applying merge patch to scale: " + err.Error())
+		if data, err = jsonpatch.MergePatch(doc, body); err != nil {
+			return nil, false, apierrors.NewBadRequest("applying merge patch to scale: " + err.Error())
 		}
 	}
 	if data, err = yaml.YAMLToJSONStrict(data); err != nil {
-		return nil, apierrors.NewBadRequest("scale: " + err.Error())
+		return nil, false, apierrors.NewBadRequest("scale: " + err.Error())
 	}
 	var sc v1alpha1.Scale
 	strict, err := sigsjson.UnmarshalStrict(data, &sc, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
@@ -68,12 +72,22 @@ func (s *Server) decodeScale(r *http.Request, info *requestInfo, cur v1alpha1.Sc
 		err = strict[0]
 	}
 	if err != nil {
-		return nil, apierrors.NewBadRequest("scale: " + err.Error())
+		return nil, false, apierrors.NewBadRequest("scale: " + err.Error())
 	}
 	if sc.Name != "" && sc.Name != info.Name {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("the name of the Scale (%s) does not match the URL (%s)", sc.Name, info.Name))
+		return nil, false, apierrors.NewBadRequest(fmt.Sprintf("the name of the Scale (%s) does not match the URL (%s)", sc.Name, info.Name))
 	}
-	return &sc, nil
+	conditioned := sc.ResourceVersion != ""
+	if info.Verb == "patch" {
+		var asked struct {
+			Metadata struct {
+				ResourceVersion string `json:"resourceVersion"`
+			} `json:"metadata"`
+		}
+		_ = json.Unmarshal(body, &asked)
+		conditioned = asked.Metadata.ResourceVersion != ""
+	}
+	return &sc, conditioned, nil
 }
 
 func scaleOf(obj v1alpha1.Scalable) *v1alpha1.Scale {

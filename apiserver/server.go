@@ -28,6 +28,7 @@ type Store interface {
 	List(ctx context.Context, k v1alpha1.Kind, ns string, opts store.ListOptions) (v1alpha1.ObjectList, error)
 	Update(ctx context.Context, obj v1alpha1.Object) (v1alpha1.Object, error)
 	UpdateStatus(ctx context.Context, obj v1alpha1.Object) (v1alpha1.Object, error)
+	UpdateReplicas(ctx context.Context, k v1alpha1.Kind, ns, name string, replicas int32, rv string) (v1alpha1.Object, error)
 	Delete(ctx context.Context, k v1alpha1.Kind, ns, name string, pre *store.Preconditions) (v1alpha1.Object, error)
 	Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts store.WatchOptions) (<-chan store.WatchEvent, error)
 	Ready(ctx context.Context) error

@@ -37,6 +37,25 @@ func (s *Store) UpdateStatus(ctx context.Context, in v1alpha1.Object) (v1alpha1.
 	return s.update(ctx, in, mergeStatus)
 }
 
+// UpdateReplicas sets spec.replicas on the stored object: the scale
+// subresource. With rv "" it applies to whatever is stored, re-reading
+// when another writer (a controller writing status) got there first, and
+// never overwrites a concurrent spec edit; with rv it must be current.
+func (s *Store) UpdateReplicas(ctx context.Context, k v1alpha1.Kind, ns, name string, replicas int32, rv string) (v1alpha1.Object, error) {
+	if !k.Scale {
+		return nil, &Error{Err: ErrInvalid, Kind: k.Kind, Name: name, Msg: "kind has no replicas"}
+	}
+	key := k.New()
+	key.SetNamespace(ns)
+	key.SetName(name)
+	key.SetResourceVersion(rv)
+	return s.update(ctx, key, func(k v1alpha1.Kind, cur, _ v1alpha1.Object) (v1alpha1.Object, field.ErrorList) {
+		in := cur.DeepCopyObject().(v1alpha1.Scalable)
+		in.SetReplicas(replicas)
+		return mergeSpec(k, cur, in)
+	})
+}
+
 // merger builds the object to store from the stored one and the caller's,
 // and validates the result.
 type merger func(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList)
