@@ -3,9 +3,20 @@
 // failures (500, 503, a reset connection, a request that hangs, or one a
 // simulator defines, such as Nova's quota error or Marathon's 409 "app is
 // locked"). Faults are set from Go or over HTTP at /__sim/faults.
+//
+// Two failures lose the reply of a request the simulator did apply:
+// applied-reset and applied-hang serve the request to the simulator
+// exactly once, in full (its body intact, its context not cancelled by
+// the client going away), into a writer that discards the answer; then
+// applied-reset closes the connection without a response and applied-hang
+// holds it without one until the client gives up. The client sees a reset
+// or a timeout, as for reset and hang, but the create, update or delete
+// took effect: this is how a client's retry of a non-idempotent request is
+// tested.
 package fault
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -22,7 +33,9 @@ type Fault struct {
 	// Latency is added before the request is served.
 	Latency time.Duration `json:"latency,omitempty"`
 	// ErrorRate in [0,1] fails that share of requests with Failure
-	// (default "500"); 0 with a Failure set fails every request.
+	// (default "500"); 0 with a Failure set fails every request. Failure
+	// is a built-in ("500", "503", "reset", "hang", "applied-reset",
+	// "applied-hang") or a name given to Define.
 	ErrorRate float64 `json:"errorRate,omitempty"`
 	Failure   string  `json:"failure,omitempty"`
 	// Count > 0 lifts the fault after that many failures.
@@ -35,6 +48,13 @@ const (
 	Unavailable = "503"
 	Reset       = "reset" // the TCP connection is closed without a response
 	Hang        = "hang"  // no response until the client gives up
+	// AppliedReset serves the request to the simulator, discarding its
+	// answer, then closes the TCP connection without a response.
+	AppliedReset = "applied-reset"
+	// AppliedHang serves the request to the simulator, discarding its
+	// answer, then sends nothing until the client gives up; closing the
+	// injector closes the connection, still without a response.
+	AppliedHang = "applied-hang"
 )
 
 // Injector wraps a handler with the faults set on it.
@@ -91,7 +111,11 @@ func (i *Injector) Close() {
 }
 
 func builtin(name string) bool {
-	return name == Internal || name == Unavailable || name == Reset || name == Hang
+	switch name {
+	case Internal, Unavailable, Reset, Hang, AppliedReset, AppliedHang:
+		return true
+	}
+	return false
 }
 
 // Wrap returns h with the faults applied, and /__sim/faults served.
@@ -113,7 +137,7 @@ func (i *Injector) Wrap(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		i.fail(w, r, failure)
+		i.fail(w, r, h, failure)
 	})
 }
 
@@ -149,25 +173,31 @@ func (i *Injector) draw(req string) (time.Duration, string) {
 	return latency, failure
 }
 
-func (i *Injector) fail(w http.ResponseWriter, r *http.Request, failure string) {
+// fail answers r with failure; h is the simulator, for the failures that
+// apply the request before losing its reply.
+func (i *Injector) fail(w http.ResponseWriter, r *http.Request, h http.Handler, failure string) {
 	switch failure {
 	case Internal:
 		http.Error(w, "injected fault: internal server error", http.StatusInternalServerError)
 	case Unavailable:
 		http.Error(w, "injected fault: service unavailable", http.StatusServiceUnavailable)
 	case Reset:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler) // net/http closes the connection
+		abort(w)
 	case Hang:
 		select {
 		case <-r.Context().Done():
 		case <-i.stopped:
 		}
+	case AppliedReset:
+		i.apply(h, r)
+		abort(w)
+	case AppliedHang:
+		i.apply(h, r)
+		select {
+		case <-r.Context().Done():
+		case <-i.stopped:
+		}
+		abort(w) // released by Close: still no response
 	default:
 		i.mu.Lock()
 		h := i.custom[failure]
@@ -175,6 +205,69 @@ func (i *Injector) fail(w http.ResponseWriter, r *http.Request, failure string) 
 		h(w, r)
 	}
 }
+
+// abort closes the client's connection without a response.
+func abort(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler) // net/http closes the connection (HTTP/2: resets the stream)
+}
+
+// apply serves r to h as if nothing were wrong, into a writer that drops
+// the answer. h reads r's body itself and sees r's context values, but
+// not the client's cancellation while it works: what the server received
+// is applied in full, once, as a server applies a request whose client has
+// gone. Once h starts answering (a stream such as Marathon's /v2/events),
+// the client leaving ends its context as it would without the fault.
+// Closing the injector ends it too.
+func (i *Injector) apply(h http.Handler, r *http.Request) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
+	d := &discard{header: http.Header{}, answering: make(chan struct{})}
+	go func() {
+		select {
+		case <-d.answering:
+			select {
+			case <-r.Context().Done():
+			case <-i.stopped:
+			case <-ctx.Done():
+			}
+		case <-i.stopped:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	h.ServeHTTP(d, r.WithContext(ctx))
+}
+
+// discard is the http.ResponseWriter (and http.Flusher) of a lost reply:
+// it takes the handler's headers, status and body and sends nothing.
+type discard struct {
+	header    http.Header
+	once      sync.Once
+	answering chan struct{} // closed when the handler starts its answer
+}
+
+func (d *discard) Header() http.Header { return d.header }
+
+func (d *discard) WriteHeader(code int) {
+	if code >= 200 { // 1xx are interim, not the answer
+		d.answer()
+	}
+}
+
+func (d *discard) Write(p []byte) (int, error) {
+	d.answer()
+	return len(p), nil
+}
+
+func (d *discard) Flush() { d.answer() }
+
+func (d *discard) answer() { d.once.Do(func() { close(d.answering) }) }
 
 // admin serves GET (list), POST (add a Fault as JSON) and DELETE (clear).
 func (i *Injector) admin(w http.ResponseWriter, r *http.Request) {

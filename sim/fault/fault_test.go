@@ -3,9 +3,14 @@ package fault
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -121,5 +126,254 @@ func TestAdminEndpoint(t *testing.T) {
 	_, _ = http.DefaultClient.Do(req)
 	if code, _ := status(t, hs.URL+"/api/json"); code != 200 {
 		t.Errorf("after DELETE: %d, want 200", code)
+	}
+}
+
+// recorder is a handler that counts the requests it serves, keeps their
+// bodies, and reports whether their context ended while it worked.
+type recorder struct {
+	work   time.Duration // how long each request takes
+	mu     sync.Mutex
+	bodies []string
+	ctxErr []error
+	served chan struct{}
+}
+
+func (h *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		body = []byte("read error: " + err.Error())
+	}
+	if r.Method == http.MethodPost {
+		select {
+		case <-time.After(h.work):
+		case <-r.Context().Done():
+		}
+	}
+	h.mu.Lock()
+	h.bodies = append(h.bodies, string(body))
+	h.ctxErr = append(h.ctxErr, r.Context().Err())
+	h.mu.Unlock()
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusCreated)
+	_, _ = w.Write([]byte("created " + string(body)))
+	h.served <- struct{}{}
+}
+
+func (h *recorder) calls() ([]string, []error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.bodies...), append([]error(nil), h.ctxErr...)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// isClosed: the connection ended without a response (EOF or RST).
+func isClosed(err error) bool {
+	return err != nil && !isTimeout(err) &&
+		(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET))
+}
+
+// TestAppliedFailures: applied-hang and applied-reset serve the request to
+// the real handler exactly once, with its body and a live context, then
+// lose the reply; set from Go or over HTTP, with Count 1 the next request
+// is answered.
+func TestAppliedFailures(t *testing.T) {
+	cases := []struct {
+		name    string
+		failure string
+		viaHTTP bool          // POST /__sim/faults rather than Set
+		work    time.Duration // the handler's time: past the client's timeout when > 300ms
+		lost    func(error) bool
+	}{
+		{"applied-hang: the client times out", AppliedHang, false, 0, isTimeout},
+		{"applied-reset: the connection closes", AppliedReset, false, 0, isClosed},
+		{"applied-hang set over HTTP", AppliedHang, true, 0, isTimeout},
+		{"applied-reset set over HTTP", AppliedReset, true, 0, isClosed},
+		{"applied-hang: a handler slower than the client still finishes", AppliedHang, false, 600 * time.Millisecond, isTimeout},
+		{"applied-reset: a handler slower than the client still finishes", AppliedReset, false, 600 * time.Millisecond, isTimeout},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			inj := New(1)
+			h := &recorder{work: tc.work, served: make(chan struct{}, 4)}
+			hs := httptest.NewServer(inj.Wrap(h))
+			t.Cleanup(func() { inj.Close(); hs.Close() })
+			client := &http.Client{Timeout: 300 * time.Millisecond}
+			post := func(client *http.Client, body string) (*http.Response, error) {
+				resp, err := client.Post(hs.URL+"/servers", "text/plain", strings.NewReader(body))
+				if err == nil {
+					defer resp.Body.Close()
+					_, err = io.ReadAll(resp.Body)
+				}
+				return resp, err
+			}
+			// A first request, unfaulted, so that the faulted one goes
+			// over a kept-alive connection: net/http retries some
+			// requests by itself there, and must not retry these.
+			if resp, err := client.Get(hs.URL + "/warm"); err != nil {
+				t.Fatal(err)
+			} else {
+				_, _ = io.Copy(io.Discard, resp.Body) // read to EOF, else the connection is not kept
+				resp.Body.Close()
+				<-h.served
+			}
+			f := Fault{Match: "POST /servers", Failure: tc.failure, Count: 1}
+			if tc.viaHTTP {
+				resp, err := http.Post(hs.URL+"/__sim/faults", "application/json",
+					strings.NewReader(`{"match":"POST /servers","failure":"`+tc.failure+`","count":1}`))
+				if err != nil || resp.StatusCode != http.StatusCreated {
+					t.Fatalf("POST /__sim/faults: %v %v", err, resp)
+				}
+				resp.Body.Close()
+			} else if err := inj.Set(f); err != nil {
+				t.Fatal(err)
+			}
+			body := `{"server":{"name":"a"}}`
+			if resp, err := post(client, body); !tc.lost(err) {
+				t.Fatalf("POST with %s: %v %v, want the reply lost", tc.failure, resp, err)
+			}
+			select {
+			case <-h.served:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the handler never finished the request")
+			}
+			bodies, ctxErr := h.calls()
+			if len(bodies) != 2 || bodies[1] != body || ctxErr[1] != nil {
+				t.Fatalf("handler calls %q, context errors %v; want the warm-up and %q once, its context live", bodies, ctxErr, body)
+			}
+			if resp, err := post(&http.Client{Timeout: 5 * time.Second}, "second"); err != nil || resp.StatusCode != http.StatusCreated {
+				t.Fatalf("after Count 1: %v %v, want 201", resp, err)
+			}
+			<-h.served
+			if bodies, _ := h.calls(); len(bodies) != 3 || bodies[2] != "second" {
+				t.Errorf("handler calls %q, want 3, the last %q", bodies, "second")
+			}
+		})
+	}
+}
+
+// TestAppliedErrorRateFollowsSeed: with an error rate, applied-reset loses
+// the replies the seed picks, and every request is applied once.
+func TestAppliedErrorRateFollowsSeed(t *testing.T) {
+	seq := func(seed int64) string {
+		inj := New(seed)
+		h := &recorder{served: make(chan struct{}, 20)}
+		hs := httptest.NewServer(inj.Wrap(h))
+		defer func() { inj.Close(); hs.Close() }()
+		if err := inj.Set(Fault{Match: "POST", Failure: AppliedReset, ErrorRate: 0.5}); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for k := range 20 {
+			resp, err := http.Post(hs.URL, "text/plain", strings.NewReader(strconv.Itoa(k)))
+			switch {
+			case err == nil:
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				b.WriteByte('.')
+			case isClosed(err):
+				b.WriteByte('x')
+			default:
+				t.Fatalf("POST %d: %v", k, err)
+			}
+		}
+		if bodies, _ := h.calls(); len(bodies) != 20 || bodies[19] != "19" {
+			t.Errorf("seed %d: the handler served %q, want each of 20 requests once", seed, bodies)
+		}
+		return b.String()
+	}
+	a, b := seq(3), seq(3)
+	if a != b || !strings.Contains(a, "x") || !strings.Contains(a, ".") {
+		t.Errorf("applied-reset at 0.5 under one seed: %s vs %s, want equal and mixed", a, b)
+	}
+}
+
+// TestAppliedHangReleasedByClose: closing the injector releases a held
+// applied-hang by closing the connection, never with a response.
+func TestAppliedHangReleasedByClose(t *testing.T) {
+	inj := New(1)
+	h := &recorder{served: make(chan struct{}, 1)}
+	hs := httptest.NewServer(inj.Wrap(h))
+	defer hs.Close()
+	_ = inj.Set(Fault{Failure: AppliedHang})
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Post(hs.URL, "text/plain", strings.NewReader("x"))
+		if err == nil {
+			resp.Body.Close()
+			err = errors.New("answered " + resp.Status)
+		}
+		errc <- err
+	}()
+	<-h.served
+	inj.Close()
+	select {
+	case err := <-errc:
+		if !isClosed(err) {
+			t.Errorf("after Close: %v, want the connection closed without a response", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not release the request")
+	}
+}
+
+// TestAppliedHangOfAStream: a handler that streams (flushes, then serves
+// until its context ends, as Marathon's /v2/events) under applied-hang
+// ends when its client goes, as it would without the fault.
+func TestAppliedHangOfAStream(t *testing.T) {
+	inj := New(1)
+	ended := make(chan struct{})
+	hs := httptest.NewServer(inj.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(ended)
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})))
+	t.Cleanup(func() { inj.Close(); hs.Close() })
+	_ = inj.Set(Fault{Failure: AppliedHang})
+	if _, err := (&http.Client{Timeout: 300 * time.Millisecond}).Get(hs.URL + "/v2/events"); !isTimeout(err) {
+		t.Fatalf("GET of a stream under applied-hang: %v, want a timeout", err)
+	}
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream's handler outlived its client")
+	}
+}
+
+// TestAppliedResetOfAGetOnAKeptAliveConnection pins a trap: net/http's
+// Transport resends a GET (HEAD, OPTIONS, TRACE, or any request with an
+// Idempotency-Key) once by itself when a reused connection closes before
+// the first response byte. Under applied-reset with Count 1 the handler
+// runs twice and the client sees only the second, healthy answer.
+func TestAppliedResetOfAGetOnAKeptAliveConnection(t *testing.T) {
+	inj := New(1)
+	h := &recorder{served: make(chan struct{}, 4)}
+	hs := httptest.NewServer(inj.Wrap(h))
+	t.Cleanup(func() { inj.Close(); hs.Close() })
+	client := &http.Client{Timeout: time.Second}
+	get := func() error {
+		resp, err := client.Get(hs.URL + "/x")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body) // read to EOF, else the connection is not kept
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := get(); err != nil { // keeps a connection alive
+		t.Fatal(err)
+	}
+	_ = inj.Set(Fault{Failure: AppliedReset, Count: 1})
+	if err := get(); err != nil {
+		b, _ := h.calls()
+		t.Fatalf("GET: %v (%d calls); net/http no longer retries it", err, len(b))
+	}
+	if bodies, _ := h.calls(); len(bodies) != 3 {
+		t.Errorf("handler ran %d times, want 3 (warm-up, lost, resent)", len(bodies))
 	}
 }

@@ -6,5 +6,8 @@
 // with an API token. A scheduler starts queued builds on online, idle
 // executors whose labels satisfy the job's label expression, and explains
 // a waiting item with Jenkins' own `why` texts (2.125+ quoting, canonical
-// label expressions). It imports nothing of minka: it is the outside world.
+// label expressions). Faults injects latency and sim/fault's failures
+// (500, 503, reset, hang, and applied-reset and applied-hang: the request
+// applied, its reply lost). It imports nothing of minka: it is the outside
+// world.
 package jenkins

@@ -1,18 +1,19 @@
 package jenkins
 
-// Fidelity: the simulator's JSON against ../shared/reference/jenkins —
-// every field a reference object has must exist in the simulator's with
-// the same JSON type (values may differ; a null in the reference checks
-// presence only).
+// Fidelity: the simulator's JSON against testdata/reference/jenkins
+// (provenance and licence in its README.md) — every field a reference
+// object has must exist in the simulator's with the same JSON type (values
+// may differ; a null in the reference checks presence only).
 //
 // Covered: crumb-issuer.synthesized.json, queue.json (a buildable item),
 // queue-stuck.synthesized.json (its first item: the buildable shape),
 // queue-item-left-with-executable.json, computer-modern.synthesized.json,
 // build.json, job-parameterized.json.
 // queue-item-left-cancelled.json (POST /queue/cancelItem?id=N).
-// Not covered: queue-item-blocked.json (the simulator never blocks an item:
-// it has no concurrency or upstream locks), computer.json (pre-2.x "master"
-// shape; the modern file is covered); cause-of-blockage-messages.json and
+// Not covered, so not copied into testdata: queue-item-blocked.json (the
+// simulator never blocks an item: it has no concurrency or upstream
+// locks), computer.json (pre-2.x "master" shape; the modern file is
+// covered); cause-of-blockage-messages.json and
 // gojenkins-v1.1.0-http-exchanges.json are prose and templates, followed by
 // the why-text and gojenkins tests in jenkins_test.go.
 
@@ -28,9 +29,13 @@ import (
 	"minka/sim/internal/jsonshape"
 )
 
-const refDir = "../../../shared/reference/jenkins"
+// refDir holds the Jenkins references; a missing file fails the test.
+const refDir = "testdata/reference/jenkins"
 
-func readRef(t *testing.T, name string) any { return jsonshape.Load(t, filepath.Join(refDir, name)) }
+func readRef(t *testing.T, name string) any {
+	t.Helper()
+	return jsonshape.Load(t, filepath.Join(refDir, name))
+}
 
 func fetch(t *testing.T, url string) any {
 	req, _ := http.NewRequest("GET", url, nil)

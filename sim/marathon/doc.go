@@ -8,5 +8,8 @@
 // GET_VERSION, GET_STATE, GET_AGENTS, GET_TASKS, GET_FRAMEWORKS) over the
 // same agents and tasks, as mesos-go v0.0.11 reads it. Tasks of an image
 // marked bad never become healthy. Time moves
-// lazily, on requests or Tick. It imports nothing of minka.
+// lazily, on requests or Tick. Faults and MesosFaults inject latency and
+// sim/fault's failures (500, 503, reset, hang, and applied-reset and
+// applied-hang: the request applied, its reply lost), and Faults "locked".
+// It imports nothing of minka.
 package marathon

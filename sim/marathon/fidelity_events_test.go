@@ -1,7 +1,7 @@
 package marathon
 
 // Fidelity of the event stream, lastTaskFailure and the error bodies
-// against ../shared/reference/marathon (see fidelity_test.go for the
+// against testdata/reference/marathon (see fidelity_test.go for the
 // list of covered files).
 
 import (

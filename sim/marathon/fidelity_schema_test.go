@@ -20,9 +20,9 @@ var computed = []string{"tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnh
 // computed fields and the nulls that stand for "unset", validates against
 // Marathon 1.4's schema/AppDefinition.json, so it can be PUT back as is.
 func TestFidelityAppSchema(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(refDir, "schema", "AppDefinition.json"))
+	raw, err := os.ReadFile(filepath.Join(refDir, "schema/AppDefinition.json"))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("reference file: %v", err)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {

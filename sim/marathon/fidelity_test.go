@@ -1,7 +1,8 @@
 package marathon
 
-// Fidelity: the simulator's JSON against ../shared/reference/marathon,
-// field names and JSON types (jsonshape.Diff), and status codes.
+// Fidelity: the simulator's JSON against testdata/reference/marathon
+// (provenance and licence in its README.md), field names and JSON types
+// (jsonshape.Diff), and status codes.
 //
 // Covered (this file): marathon__GET__v2_apps_ID.synthesized.json,
 // marathon__GET__v2_apps_ID__during-deployment.synthesized.json,
@@ -21,8 +22,9 @@ package marathon
 // deployment_success, deployment_failed, status_update_event,
 // health_status_changed_event, unhealthy_instance_kill_event.
 // Covered (fidelity_schema_test.go): schema/AppDefinition.json.
-// Not covered: the text/plain task list (*.txt); events the simulator
-// does not emit (api_post_event, group_change_*, deployment_step_*,
+// Not covered, so not copied into testdata: the text/plain task list
+// (*.txt); events the simulator does not emit (api_post_event,
+// group_change_*, deployment_step_*,
 // add/remove/failed_health_check_event, app_terminated_event, instance_*,
 // pod_created_event, framework_message_event, subscribe/unsubscribe_event,
 // event_stream_detached, and the 1.3 name unhealthy_task_kill_event); the
@@ -42,7 +44,8 @@ import (
 	"minka/sim/internal/jsonshape"
 )
 
-const refDir = "../../../shared/reference/marathon"
+// refDir holds the Marathon references; a missing file fails the test.
+const refDir = "testdata/reference/marathon"
 
 func TestFidelity(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}

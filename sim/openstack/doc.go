@@ -8,5 +8,8 @@
 // after it is accepted too), /image and /volume/v3/{project}, advertised
 // in the Keystone catalog with the URL given to SetBaseURL (else the first
 // request's Host). Fault knobs (SetFault, FailServer, FailNextBoots) make
-// it fail as a real cloud does. It imports nothing of minka outside sim/.
+// it fail as a real cloud does; SetFault takes Nova's quota error and
+// sim/fault's failures: 500, 503, reset, hang, and applied-reset and
+// applied-hang (the request applied, its reply lost). It imports nothing
+// of minka outside sim/.
 package openstack

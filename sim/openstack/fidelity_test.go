@@ -1,7 +1,8 @@
 package openstack
 
-// Fidelity: the simulator's JSON against ../shared/reference/openstack,
-// field names and JSON types, recursively (jsonshape.Diff; values may differ).
+// Fidelity: the simulator's JSON against testdata/reference/openstack
+// (provenance and licence in its README.md), field names and JSON types,
+// recursively (jsonshape.Diff; values may differ).
 //
 // Covered: keystone/versions.json, keystone/auth-tokens-response.gophercloud-fixture.json,
 // keystone/auth-tokens-response-project-scoped.json,
@@ -14,10 +15,12 @@ package openstack
 // glance/versions.json, glance/images-list-response.json, cinder/versions.json,
 // cinder/volumes-create-response.json, cinder/volumes-show-response.json,
 // cinder/errors.synthesized.json (every entry).
-// Not covered (requests, not responses; the gophercloud tests send them):
-// keystone/auth-tokens-request-project-name-password.json, nova/servers-create-request.json,
-// nova/volume-attachments-create-request.json, cinder/volumes-create-request.json,
-// gophercloud-v2.15.0-http-exchanges.json (prose; followed by the gophercloud tests).
+// Not covered, so not copied into testdata (requests, not responses; the
+// gophercloud tests send them):
+// keystone/auth-tokens-request-project-name-password.json,
+// nova/servers-create-request.json, nova/volume-attachments-create-request.json,
+// cinder/volumes-create-request.json, gophercloud-v2.15.0-http-exchanges.json
+// (prose; followed by the gophercloud tests).
 
 import (
 	"encoding/json"
@@ -31,9 +34,13 @@ import (
 	"minka/sim/internal/jsonshape"
 )
 
-const refDir = "../../../shared/reference/openstack"
+// refDir holds the OpenStack references; a missing file fails the test.
+const refDir = "testdata/reference/openstack"
 
-func readRef(t *testing.T, name string) any { return jsonshape.Load(t, filepath.Join(refDir, name)) }
+func readRef(t *testing.T, name string) any {
+	t.Helper()
+	return jsonshape.Load(t, filepath.Join(refDir, name))
+}
 
 // synthesized is one entry of an errors.synthesized.json file.
 type synthesized struct {
@@ -192,8 +199,12 @@ func testErrors(t *testing.T, e env, failed, vid string) {
 		{"cinder", "GET /volumes/{id} unknown id", e.call(t, "GET", cinder+"/volumes/nope", "")},
 	}
 	refs := map[string]map[string]synthesized{}
-	for _, f := range []string{"nova", "keystone", "cinder"} {
-		refs[f] = readErrors(t, f+"/errors.synthesized.json")
+	for f, name := range map[string]string{
+		"nova":     "nova/errors.synthesized.json",
+		"keystone": "keystone/errors.synthesized.json",
+		"cinder":   "cinder/errors.synthesized.json",
+	} {
+		refs[f] = readErrors(t, name)
 	}
 	covered := map[string]bool{}
 	for _, tc := range cases {

@@ -1,7 +1,10 @@
 // Package jsonshape compares a simulator's JSON with a reference capture:
 // every field the reference has must exist with the same JSON type
 // (values may differ; a null in the reference checks presence only). The
-// simulators' fidelity tests use it.
+// simulators' fidelity tests use it; their references are in
+// sim/<simulator>/testdata/reference/<upstream>/, each folder with a
+// README.md that says where every file came from (checked by
+// TestFidelityReferenceFiles).
 package jsonshape
 
 import (
@@ -99,13 +102,14 @@ func hasKeys(got, ref map[string]any) bool {
 	return true
 }
 
-// Load reads a reference JSON file for a test; it skips the test when the
-// reference data is not beside the checkout (../shared).
+// Load reads a reference JSON file for a test (the references live in
+// the simulators' testdata/reference folders); a file that is missing or
+// is not JSON fails the test.
 func Load(t testing.TB, path string) any {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("reference data not found (%v): run from a checkout with ../shared beside it", err)
+		t.Fatalf("reference file: %v", err)
 	}
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
