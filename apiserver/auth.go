@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -20,22 +22,35 @@ const (
 var (
 	readVerbs  = []string{"get", "list", "watch"}
 	writeVerbs = []string{"create", "update", "patch", "delete"}
-	roleVerbs  = map[Role]func(info *requestInfo) bool{
-		RoleView: func(info *requestInfo) bool { return contains(readVerbs, info.Verb) },
+	roleVerbs  = map[Role]func(a Attributes) bool{
+		RoleView: func(a Attributes) bool { return slices.Contains(readVerbs, a.Verb) },
 		// edit writes objects and their scale, but not what controllers
 		// own: status and events.
-		RoleEdit: func(info *requestInfo) bool {
-			return contains(readVerbs, info.Verb) ||
-				(info.Subresource != "status" && info.Resource != "events" && contains(writeVerbs, info.Verb))
+		RoleEdit: func(a Attributes) bool {
+			return slices.Contains(readVerbs, a.Verb) ||
+				(a.Subresource != "status" && a.Resource != "events" && slices.Contains(writeVerbs, a.Verb))
 		},
-		RoleAdmin: func(*requestInfo) bool { return true },
+		RoleAdmin: func(Attributes) bool { return true },
 	}
 )
 
-// user is an authenticated caller.
-type user struct {
+// User is an authenticated caller: the name of its token in the server
+// config, and the token's role.
+type User struct {
 	Name string
 	Role Role
+}
+
+// Anonymous names the user of every request when no token is configured:
+// then anyone who reaches the server (loopback only, see CheckListen) is
+// an admin.
+const Anonymous = "anonymous"
+
+// Allowed says whether u's role permits a. It is the authoriser of the
+// handler chain, and what a page can ask before offering an action.
+func (u User) Allowed(a Attributes) bool {
+	allow, ok := roleVerbs[u.Role]
+	return ok && allow(a)
 }
 
 // authenticator matches bearer tokens against configured hashes.
@@ -44,7 +59,7 @@ type authenticator struct {
 }
 
 type tokenHash struct {
-	user user
+	user User
 	hash []byte
 }
 
@@ -52,22 +67,31 @@ func newAuthenticator(cfg AuthConfig) *authenticator {
 	a := &authenticator{}
 	for _, t := range cfg.Tokens {
 		h, _ := hex.DecodeString(t.SHA256) // Config.Validate checked it
-		a.tokens = append(a.tokens, tokenHash{user: user{Name: t.Name, Role: t.Role}, hash: h})
+		a.tokens = append(a.tokens, tokenHash{user: User{Name: t.Name, Role: t.Role}, hash: h})
 	}
 	return a
 }
 
 func (a *authenticator) enabled() bool { return len(a.tokens) > 0 }
 
+// authenticateRequest returns the request's user: Anonymous when auth is
+// off, else the user of its bearer token.
+func (a *authenticator) authenticateRequest(r *http.Request) (User, bool) {
+	if !a.enabled() {
+		return User{Name: Anonymous, Role: RoleAdmin}, true
+	}
+	return a.authenticate(r.Header.Get("Authorization"))
+}
+
 // authenticate returns the token's user. Every configured hash is compared,
 // in constant time, so timing says nothing about which one is close.
-func (a *authenticator) authenticate(header string) (user, bool) {
+func (a *authenticator) authenticate(header string) (User, bool) {
 	token, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || token == "" {
-		return user{}, false
+		return User{}, false
 	}
 	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	var found user
+	var found User
 	matched := 0
 	for _, t := range a.tokens {
 		if subtle.ConstantTimeCompare(sum[:], t.hash) == 1 {
@@ -77,16 +101,8 @@ func (a *authenticator) authenticate(header string) (user, bool) {
 	return found, matched == 1
 }
 
-func (u user) allowed(info *requestInfo) bool {
-	allow, ok := roleVerbs[u.Role]
-	return ok && allow(info)
-}
+// user is User under its unexported name, for the package's older tests.
+type user = User
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+// allowed authorises a resolved resource request.
+func (u User) allowed(info *requestInfo) bool { return u.Allowed(info.attributes()) }

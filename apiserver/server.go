@@ -84,26 +84,12 @@ func New(st Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /apis", s.apiGroups)
 	s.mux.HandleFunc("GET /apis/"+v1alpha1.Group, s.apiGroup)
 	s.mux.HandleFunc("GET "+apiPrefix, s.apiResources)
-	s.mux.HandleFunc(apiPrefix+"/", s.serveResource)
+	s.mux.Handle(apiPrefix+"/", s.resolved(s.Protected(http.HandlerFunc(s.serveResource))))
 	if opts.Profiling {
 		s.mux.Handle("/debug/pprof/", s.adminOnly(http.HandlerFunc(pprof.Index)))
 		s.mux.Handle("/debug/pprof/profile", s.adminOnly(http.HandlerFunc(pprof.Profile)))
 	}
 	return s, nil
-}
-
-// adminOnly guards debug endpoints: admin tokens only when auth is on.
-func (s *Server) adminOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.auth.enabled() {
-			u, ok := s.auth.authenticate(r.Header.Get("Authorization"))
-			if !ok || u.Role != RoleAdmin {
-				http.Error(w, "admin token required", http.StatusForbidden)
-				return
-			}
-		}
-		h.ServeHTTP(w, r)
-	})
 }
 
 // AuthEnabled says whether any token is configured.
@@ -151,34 +137,15 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok"))
 }
 
-// serveResource is the handler chain for resource requests: resolve,
-// authenticate, authorise, limit, then the verb's handler.
+// serveResource is the last link of a resource route's chain (see
+// filters.go): the verb's handler, the request resolved, authenticated,
+// authorised and limited before it.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
-	info, _, err := resolve(r)
-	defer func() { s.metrics.observe(info, rec.code, time.Since(start)) }()
-	if err != nil {
-		s.writeError(rec, r, info, err)
-		return
-	}
-	if s.auth.enabled() {
-		u, ok := s.auth.authenticate(r.Header.Get("Authorization"))
-		if !ok {
-			s.writeError(rec, r, info, apierrors.NewUnauthorized("a valid bearer token is required"))
-			return
-		}
-		if !u.allowed(info) {
-			s.writeError(rec, r, info, apierrors.NewForbidden(info.Kind.GroupResource(), info.Name,
-				fmt.Errorf("user %q (role %s) cannot %s %s", u.Name, u.Role, info.Verb, info.resourcePath())))
-			return
-		}
-	}
-	r.Body = http.MaxBytesReader(rec, r.Body, s.maxBody)
+	info := requestInfoFrom(r.Context())
 	done := s.metrics.inflight(info)
 	defer done()
-	if err := s.dispatch(rec, r, info); err != nil {
-		s.writeError(rec, r, info, err)
+	if err := s.dispatch(w, r, info); err != nil {
+		s.writeError(w, r, info, err)
 	}
 }
 
@@ -202,17 +169,6 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, info *requestI
 		return s.delete(w, r, info)
 	}
 	return apierrors.NewMethodNotSupported(info.Kind.GroupResource(), info.Verb)
-}
-
-func (info *requestInfo) resourcePath() string {
-	p := info.Resource
-	if info.Subresource != "" {
-		p += "/" + info.Subresource
-	}
-	if info.Namespace != "" {
-		p += " in namespace " + info.Namespace
-	}
-	return p
 }
 
 // statusRecorder remembers the response code for metrics and passes

@@ -1,8 +1,12 @@
 // Package backend is the server config's backends section: the Marathon,
 // Jenkins and OpenStack systems that resources name (spec.marathon,
-// spec.jenkins, spec.cloud), and where their secrets come from. Controllers
-// build their clients from it; secrets are read from files or environment
-// variables when a client is built, never from manifests.
+// spec.jenkins, spec.cloud), and where their secrets come from. Clients
+// are built from it once per process; secrets are read from files or
+// environment variables when a client is built, never from manifests.
+// Its subpackages are what every backend client shares: transport (the
+// deadline, metrics and last failure of each request), readcache (a read
+// shared between callers and forgotten after any write), and jenkins (the
+// Jenkins client of the SlavePool and Pipeline controllers).
 package backend
 
 import (
@@ -59,6 +63,8 @@ type OpenStack struct {
 	// CloudsFile is the clouds.yaml (default: OS_CLIENT_CONFIG_FILE, then
 	// the standard locations).
 	CloudsFile string `json:"cloudsFile,omitempty"`
+	// Timeout bounds each request, Keystone's included (default 10s).
+	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
 
 // Secret is read from a file or an environment variable, never written
@@ -87,10 +93,13 @@ func (s Secret) Value() (string, error) {
 	return "", nil
 }
 
+// DefaultTimeout bounds a backend request when its config names none.
+const DefaultTimeout = 10 * time.Second
+
 // RequestTimeout is the timeout, defaulted.
 func RequestTimeout(d metav1.Duration) time.Duration {
 	if d.Duration <= 0 {
-		return 10 * time.Second
+		return DefaultTimeout
 	}
 	return d.Duration
 }
@@ -135,6 +144,7 @@ func (c Config) Validate(p *field.Path) field.ErrorList {
 			errs = append(errs, httpURL(mp.Child("verifyProxy"), m.VerifyProxy)...)
 		}
 		errs = append(errs, m.Password.validate(mp.Child("password"))...)
+		errs = append(errs, timeout(mp.Child("timeout"), m.Timeout)...)
 	}
 	seen = map[string]bool{}
 	for i, j := range c.Jenkins {
@@ -148,6 +158,7 @@ func (c Config) Validate(p *field.Path) field.ErrorList {
 			errs = append(errs, field.Required(jp.Child("token"), "file or env holding the API token"))
 		}
 		errs = append(errs, j.Token.validate(jp.Child("token"))...)
+		errs = append(errs, timeout(jp.Child("timeout"), j.Timeout)...)
 	}
 	seen = map[string]bool{}
 	for i, o := range c.OpenStack {
@@ -155,6 +166,7 @@ func (c Config) Validate(p *field.Path) field.ErrorList {
 		if o.Cloud == "" {
 			errs = append(errs, field.Required(p.Child("openstack").Index(i).Child("cloud"), "the clouds.yaml entry"))
 		}
+		errs = append(errs, timeout(p.Child("openstack").Index(i).Child("timeout"), o.Timeout)...)
 	}
 	return errs
 }
@@ -162,6 +174,13 @@ func (c Config) Validate(p *field.Path) field.ErrorList {
 func (s Secret) validate(p *field.Path) field.ErrorList {
 	if s.File != "" && s.Env != "" {
 		return field.ErrorList{field.Invalid(p, s, "set file or env, not both")}
+	}
+	return nil
+}
+
+func timeout(p *field.Path, d metav1.Duration) field.ErrorList {
+	if d.Duration < 0 {
+		return field.ErrorList{field.Invalid(p, d.Duration.String(), "must not be negative (0 or unset: 10s)")}
 	}
 	return nil
 }

@@ -3,9 +3,12 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"minka/api/v1alpha1"
@@ -25,11 +28,22 @@ type Event struct {
 	Type   string
 	Object v1alpha1.Object
 	Status *metav1.Status
+	// Err is set on the ERROR event the client makes itself when the
+	// stream breaks (see Watch); it is nil on the server's ERROR lines.
+	Err error
 }
 
+// ReasonWatchDecoding is the Status cause type of a broken stream, as
+// client-go's (its Status is a 500 InternalError made by the client).
+const ReasonWatchDecoding metav1.CauseType = "ClientWatchDecoding"
+
 // Watch streams changes of a kind in ns ("" = every namespace). The
-// channel closes when ctx ends, the server ends the stream, or the
-// connection fails; the goroutine feeding it exits with it.
+// channel closes when ctx ends or the server ends the stream between two
+// lines; the goroutine feeding it exits with it. A stream that breaks
+// otherwise (a line that does not decode, a connection cut mid-line or
+// failing) ends with one last ERROR Event whose Err says why and whose
+// Status is a 500 InternalError, so a reader of ERROR events stops there
+// rather than mistaking it for a quiet end.
 func (c *Client) Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts WatchOptions) (<-chan Event, error) {
 	q := ListOptions{LabelSelector: opts.LabelSelector, FieldSelector: opts.FieldSelector}.query()
 	q.Set("watch", "true")
@@ -57,17 +71,31 @@ func (c *Client) Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts Wat
 		dec := json.NewDecoder(resp.Body)
 		for {
 			ev, err := decodeEvent(dec, k)
+			if errors.Is(err, io.EOF) || (err != nil && ctx.Err() != nil) {
+				return // the server ended the stream, or the caller did
+			}
 			if err != nil {
-				return // end of stream, ctx cancelled, or a broken line
+				ev = brokenStream(k, err)
 			}
 			select {
 			case out <- ev:
 			case <-ctx.Done():
 				return
 			}
+			if err != nil {
+				return
+			}
 		}
 	}()
 	return out, nil
+}
+
+// brokenStream is the last Event of a stream that broke.
+func brokenStream(k v1alpha1.Kind, err error) Event {
+	err = fmt.Errorf("watching %s: unable to decode an event from the watch stream: %w", k.Plural, err)
+	st := apierrors.NewInternalError(err).ErrStatus
+	st.Details.Causes = []metav1.StatusCause{{Type: ReasonWatchDecoding, Message: err.Error()}}
+	return Event{Type: "ERROR", Status: &st, Err: err}
 }
 
 func decodeEvent(dec *json.Decoder, k v1alpha1.Kind) (Event, error) {

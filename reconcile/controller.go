@@ -22,9 +22,17 @@ type Options struct {
 	// exponential 5 ms → 1000 s, and 10 qps / burst 100 overall, as
 	// client-go's DefaultTypedControllerRateLimiter).
 	RateLimiter workqueue.TypedRateLimiter[Request]
-	Log         logr.Logger
-	Metrics     *Metrics
+	// Timeout bounds one reconcile (default DefaultReconcileTimeout):
+	// its context carries the deadline to every call it makes, so a
+	// backend that hangs past its own timeouts still frees the worker.
+	Timeout time.Duration
+	Log     logr.Logger
+	Metrics *Metrics
 }
+
+// DefaultReconcileTimeout bounds a reconcile: several backend calls, each
+// with its own shorter deadline (10 s by default), and the status write.
+const DefaultReconcileTimeout = 2 * time.Minute
 
 // Controller runs a Reconciler over a work queue of Requests.
 type Controller struct {
@@ -34,6 +42,7 @@ type Controller struct {
 	queue      workqueue.TypedRateLimitingInterface[Request]
 	log        logr.Logger
 	metrics    *Metrics
+	timeout    time.Duration
 }
 
 // NewController builds a controller; nothing runs until Start.
@@ -44,13 +53,16 @@ func NewController(name string, r Reconciler, opts Options) *Controller {
 	if opts.RateLimiter == nil {
 		opts.RateLimiter = DefaultRateLimiter()
 	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultReconcileTimeout
+	}
 	cfg := workqueue.TypedRateLimitingQueueConfig[Request]{Name: name}
 	if opts.Metrics != nil {
 		cfg.MetricsProvider = queueMetrics{m: opts.Metrics, controller: name}
 		opts.Metrics.initController(name, opts.Workers)
 	}
 	return &Controller{name: name, reconciler: r, workers: opts.Workers, log: opts.Log.WithValues("controller", name),
-		metrics: opts.Metrics, queue: workqueue.NewTypedRateLimitingQueueWithConfig(opts.RateLimiter, cfg)}
+		metrics: opts.Metrics, timeout: opts.Timeout, queue: workqueue.NewTypedRateLimitingQueueWithConfig(opts.RateLimiter, cfg)}
 }
 
 // DefaultRateLimiter is client-go's controller default: the slower of a
@@ -164,6 +176,8 @@ func (c *Controller) call(ctx context.Context, req Request) (res Result, err err
 			c.inc(func(m *Metrics) { m.panics.WithLabelValues(c.name).Inc() })
 		}
 	}()
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	res, err = c.reconciler.Reconcile(ctx, req)
 	if err != nil {
 		err = fmt.Errorf("reconciling %s: %w", req, err)

@@ -214,3 +214,27 @@ func TestBackendRateLimiter(t *testing.T) {
 		t.Errorf("backoff: first %v, after 30 failures %v; want 50ms and 1m", first, last)
 	}
 }
+
+// A reconcile that waits on its context (a hung backend call) ends at the
+// controller's Timeout and frees the worker for the next key.
+func TestReconcileTimeoutFreesTheWorker(t *testing.T) {
+	var done atomic.Int32
+	var hungErr atomic.Value
+	c := NewController("timeout", Func(func(ctx context.Context, req Request) (Result, error) {
+		if req.Name == "hung" {
+			<-ctx.Done()
+			hungErr.Store(ctx.Err())
+			return Result{}, TerminalError(ctx.Err())
+		}
+		done.Add(1)
+		return Result{}, nil
+	}), Options{Log: logr.Discard(), Timeout: 100 * time.Millisecond})
+	c.Enqueue(Request{Name: "hung"})
+	c.Enqueue(Request{Name: "next"})
+	stop := run(t, c)
+	defer stop()
+	eventually(t, "the key behind the hung one", func() bool { return done.Load() == 1 })
+	if err, _ := hungErr.Load().(error); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the hung reconcile's context ended with %v, want its deadline", err)
+	}
+}

@@ -34,9 +34,18 @@ type Recorder struct {
 	log       logr.Logger
 	now       func() time.Time
 
+	// mu guards the maps only; it is never held across an etcd write,
+	// so the workers of a controller do not queue behind event writes.
+	// Writes of one aggregation key are serialised by its keyLock.
 	mu      sync.Mutex
 	seen    map[string]*v1alpha1.Event // aggregation key -> last stored event
 	buckets map[string]*rate.Limiter   // involved object -> spam filter
+	writing map[string]*keyLock        // aggregation key -> its writers
+}
+
+type keyLock struct {
+	sync.Mutex
+	waiters int
 }
 
 const (
@@ -49,7 +58,7 @@ const (
 // NewRecorder builds a recorder for a component (e.g. "deployment-controller").
 func NewRecorder(st EventStore, component, host string, log logr.Logger) *Recorder {
 	return &Recorder{st: st, component: component, host: host, log: log, now: time.Now,
-		seen: map[string]*v1alpha1.Event{}, buckets: map[string]*rate.Limiter{}}
+		seen: map[string]*v1alpha1.Event{}, buckets: map[string]*rate.Limiter{}, writing: map[string]*keyLock{}}
 }
 
 // Eventf records an event; failures are logged, never returned: an event
@@ -73,18 +82,24 @@ func (r *Recorder) record(ctx context.Context, obj v1alpha1.Object, typ, reason,
 	now := metav1.NewTime(r.now().UTC().Truncate(time.Second))
 
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.bucket(objKey).AllowN(r.now(), 1) {
+	allowed := r.bucket(objKey).AllowN(r.now(), 1)
+	r.mu.Unlock()
+	if !allowed {
 		return nil // the spam filter's whole point: drop quietly
 	}
-	if prev := r.seen[aggKey]; prev != nil && now.Sub(prev.LastTimestamp.Time) < aggregateWindow {
+	unlock := r.lockKey(aggKey)
+	defer unlock()
+	r.mu.Lock()
+	prev := r.seen[aggKey]
+	r.mu.Unlock()
+	if prev != nil && now.Sub(prev.LastTimestamp.Time) < aggregateWindow {
 		next := prev.DeepCopy()
 		next.Count++
 		next.LastTimestamp = now
 		next.ResourceVersion = "" // last writer wins: counts are advisory
 		out, err := r.st.Update(ctx, next)
 		if err == nil {
-			r.seen[aggKey] = out.(*v1alpha1.Event)
+			r.remember(aggKey, out.(*v1alpha1.Event))
 			return nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
@@ -101,11 +116,40 @@ func (r *Recorder) record(ctx context.Context, obj v1alpha1.Object, typ, reason,
 	if err != nil {
 		return fmt.Errorf("creating event: %w", err)
 	}
-	if len(r.seen) >= maxTracked {
+	r.remember(aggKey, out.(*v1alpha1.Event))
+	return nil
+}
+
+func (r *Recorder) remember(aggKey string, ev *v1alpha1.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.seen[aggKey]; !ok && len(r.seen) >= maxTracked {
 		clear(r.seen)
 	}
-	r.seen[aggKey] = out.(*v1alpha1.Event)
-	return nil
+	r.seen[aggKey] = ev
+}
+
+// lockKey serialises the writers of one aggregation key (so a repeated
+// event bumps one count rather than making two Events) and returns the
+// unlock; the entry goes when its last writer leaves.
+func (r *Recorder) lockKey(k string) func() {
+	r.mu.Lock()
+	l := r.writing[k]
+	if l == nil {
+		l = &keyLock{}
+		r.writing[k] = l
+	}
+	l.waiters++
+	r.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		r.mu.Lock()
+		if l.waiters--; l.waiters == 0 {
+			delete(r.writing, k)
+		}
+		r.mu.Unlock()
+	}
 }
 
 func (r *Recorder) bucket(objKey string) *rate.Limiter {

@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -93,7 +92,7 @@ func (e *Elector) term(ctx context.Context, log logr.Logger, lead func(context.C
 	el := concurrency.NewElection(sess, e.opts.Prefix)
 	if err := el.Campaign(lctx, e.opts.Identity); err != nil {
 		if lctx.Err() != nil {
-			return errors.New("lease lost while campaigning")
+			return fmt.Errorf("lease lost while campaigning: %w", err)
 		}
 		return fmt.Errorf("campaigning: %w", err)
 	}
@@ -105,7 +104,11 @@ func (e *Elector) term(ctx context.Context, log logr.Logger, lead func(context.C
 	log.Info("stopped leading")
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer rcancel()
-	_ = el.Resign(rctx)
+	if rerr := el.Resign(rctx); rerr != nil {
+		// The lease is revoked with the session all the same; a
+		// successor waits at most for its TTL.
+		log.Error(rerr, "resigning leadership")
+	}
 	return err
 }
 
@@ -114,6 +117,7 @@ func (e *Elector) term(ctx context.Context, log logr.Logger, lead func(context.C
 func (e *Elector) watchRenewals(ctx context.Context, cancel func(), id clientv3.LeaseID, log logr.Logger) {
 	ka, err := e.cli.KeepAlive(ctx, id)
 	if err != nil {
+		log.Error(err, "keeping the election lease alive; stepping down")
 		cancel()
 		return
 	}

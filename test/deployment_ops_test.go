@@ -47,6 +47,9 @@ func TestDeploymentInsufficientResources(t *testing.T) {
 		}
 	}
 	t.Logf("scaled to 10: %s", msg)
+	if m := metric(t, s, `minka_backend_requests_total{backend="mesos",name="default",operation="GET_AGENTS",result="2xx"}`); m == "" || m == "0" {
+		t.Errorf("Mesos GET_AGENTS counted %q, want some", m)
+	}
 	env.cluster.AddAgent(simmarathon.Agent{ID: "big-S9", Hostname: "10.0.2.1", Cpus: 16, Mem: 32768, Disk: 100000, PortsLo: 31000, PortsHi: 31999})
 	d = waitDeployment(t, cli, 30*time.Second, "available with 10", func(d *v1alpha1.Deployment) bool {
 		return available(d) && d.Status.ReadyReplicas == 10

@@ -58,6 +58,13 @@ func TestDeploymentRolloutAndUpdate(t *testing.T) {
 		t.Errorf("%d app PUTs, want 2 (create, update)", n)
 	}
 	t.Logf("rolling update: updatedReplicas seen %v; %d PUTs", climb, env.cluster.Puts())
+	// The backend transport counts what the controller sent, by backend and operation.
+	if m := metric(t, s, `minka_backend_requests_total{backend="marathon",name="default",operation="PUT /v2/apps",result="2xx"}`); m != "2" {
+		t.Errorf("Marathon PUTs counted %q, want 2", m)
+	}
+	if m := metric(t, s, `minka_backend_requests_total{backend="verify",name="default",operation="GET verify",result="2xx"}`); m == "" || m == "0" {
+		t.Errorf("verify GETs counted %q, want some", m)
+	}
 	ev := events(t, s)
 	for _, want := range []string{"RolloutStarted", "RolloutComplete"} {
 		if !strings.Contains(ev, want) {

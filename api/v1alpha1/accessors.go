@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	"fmt"
+	"k8s.io/apimachinery/pkg/api/meta"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -85,13 +86,16 @@ func (l *PipelineList) SetItems(o []Object)   { setListItems(&l.Items, o) }
 func (l *BuildList) SetItems(o []Object)      { setListItems(&l.Items, o) }
 func (l *EventList) SetItems(o []Object)      { setListItems(&l.Items, o) }
 
-// FindCondition is a convenience re-export so callers need not import
-// apimachinery's meta package for one lookup.
+// FindCondition is apimachinery's meta.FindStatusCondition, re-exported
+// so callers need not import the meta package for one lookup.
 func FindCondition(conds []metav1.Condition, t string) *metav1.Condition {
-	for i := range conds {
-		if conds[i].Type == t {
-			return &conds[i]
-		}
-	}
-	return nil
+	return meta.FindStatusCondition(conds, t)
 }
+
+// StatusConditions point at the status conditions, for the controllers'
+// shared condition helpers.
+func (o *Deployment) StatusConditions() *[]metav1.Condition { return &o.Status.Conditions }
+func (o *SlavePool) StatusConditions() *[]metav1.Condition  { return &o.Status.Conditions }
+func (o *Repo) StatusConditions() *[]metav1.Condition       { return &o.Status.Conditions }
+func (o *Pipeline) StatusConditions() *[]metav1.Condition   { return &o.Status.Conditions }
+func (o *Build) StatusConditions() *[]metav1.Condition      { return &o.Status.Conditions }

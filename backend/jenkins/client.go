@@ -1,4 +1,17 @@
-package slavepool
+// Package jenkins is minka's Jenkins client, built once per process for
+// each Jenkins backend and shared by the controllers that use it
+// (SlavePool's agents, Pipeline's builds).
+//
+// It speaks to Jenkins with gojenkins v1.1.0's Requester (its http.Client
+// and credentials) and builds the requests itself, because gojenkins'
+// calls bite: Queue.Tasks() returns copies of the last item, node data
+// lack labels, CreateNode hard-codes mode NORMAL, status codes and decode
+// errors are ignored, the crumb fetch panics when Jenkins is down, and no
+// call takes its context. Every request goes through the backend
+// transport (deadline, metrics, last failure); status codes are checked
+// here. The queue-and-nodes snapshot is shared between callers for a
+// moment and forgotten after any write attempt.
+package jenkins
 
 import (
 	"context"
@@ -9,35 +22,56 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/bndr/gojenkins"
 
 	"minka/backend"
+	"minka/backend/readcache"
+	"minka/backend/transport"
 )
 
-// jenkinsClient speaks to Jenkins with gojenkins v1.1.0's Requester (its
-// http.Client and credentials) and builds the requests itself, because
-// gojenkins' calls bite: Queue.Tasks() returns copies of the last item,
-// node data lack labels, CreateNode hard-codes mode NORMAL, status codes
-// and decode errors are ignored, the crumb fetch panics when Jenkins is
-// down, and no call takes its context. Each request is bounded by the
-// context and the backend's timeout; status codes are checked here.
-type jenkinsClient struct {
-	jk  *gojenkins.Jenkins
-	url string
+// Client is one Jenkins controller.
+type Client struct {
+	name string
+	jk   *gojenkins.Jenkins
+	url  string
+	tr   *transport.Transport
+	snap *readcache.Cache[*Snapshot]
 }
 
-func newJenkinsClient(cfg backend.Jenkins) (*jenkinsClient, error) {
+// New builds the client of a Jenkins backend; it does no I/O, so minka
+// starts while Jenkins is down. m may be nil (no metrics).
+func New(cfg backend.Jenkins, m *transport.Metrics) (*Client, error) {
 	token, err := cfg.Token.Value()
 	if err != nil {
 		return nil, fmt.Errorf("jenkins backend %s: token: %w", cfg.Name, err)
 	}
-	hc := &http.Client{Timeout: backend.RequestTimeout(cfg.Timeout)}
-	// CreateJenkins does no I/O: minka starts even when Jenkins is down.
-	return &jenkinsClient{jk: gojenkins.CreateJenkins(hc, cfg.URL, cfg.User, token), url: strings.TrimSuffix(cfg.URL, "/")}, nil
+	tr := transport.New(transport.Options{Backend: "jenkins", Name: cfg.Name, Timeout: backend.RequestTimeout(cfg.Timeout), Metrics: m})
+	c := &Client{name: cfg.Name, jk: gojenkins.CreateJenkins(tr.Client(), cfg.URL, cfg.User, token), url: strings.TrimSuffix(cfg.URL, "/"), tr: tr}
+	c.snap = readcache.New(c.readSnapshot, nil)
+	return c, nil
 }
 
-func (j *jenkinsClient) URL() string { return j.url }
+// Name is the backend's name in the server config.
+func (j *Client) Name() string { return j.name }
+
+// URL is the Jenkins URL agents connect to.
+func (j *Client) URL() string { return j.url }
+
+// LastFailure is the last timeout, transport error or 5xx ("" if none).
+func (j *Client) LastFailure() string { s, _ := j.tr.LastFailure(); return s }
+
+// Snapshot reads the queue and the nodes, or returns the shared snapshot
+// if it was read at most maxAge ago and nothing was written since.
+func (j *Client) Snapshot(ctx context.Context, maxAge time.Duration) (*Snapshot, error) {
+	s, _, err := j.snap.Get(ctx, maxAge)
+	return s, err
+}
+
+// wrote forgets the shared snapshot: call it around every write attempt,
+// whatever its outcome (a lost reply may still have been applied).
+func (j *Client) wrote() { j.snap.Forget() }
 
 type queueJSON struct {
 	Items []struct {
@@ -66,7 +100,8 @@ type computersJSON struct {
 	} `json:"computer"`
 }
 
-func (j *jenkinsClient) Snapshot(ctx context.Context) (*Snapshot, error) {
+func (j *Client) readSnapshot(ctx context.Context) (*Snapshot, error) {
+	ctx = transport.WithOperation(ctx, "snapshot")
 	var q queueJSON
 	if err := j.get(ctx, "/queue", &q, nil); err != nil {
 		return nil, err
@@ -75,7 +110,7 @@ func (j *jenkinsClient) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err := j.get(ctx, "/computer", &c, map[string]string{"depth": "1"}); err != nil {
 		return nil, err
 	}
-	s := &Snapshot{Nodes: map[string]Node{}}
+	s := &Snapshot{Nodes: map[string]Node{}, Taken: time.Now()}
 	for _, it := range q.Items {
 		s.Items = append(s.Items, QueueItem{ID: it.ID, Why: it.Why, Buildable: it.Buildable, Stuck: it.Stuck, Task: it.Task.Name})
 	}
@@ -96,7 +131,10 @@ func (j *jenkinsClient) Snapshot(ctx context.Context) (*Snapshot, error) {
 
 // CreateNode posts the form Jenkins' "New Node" page sends: a permanent
 // agent with a JNLP launcher, kept online always.
-func (j *jenkinsClient) CreateNode(ctx context.Context, n NodeSpec) error {
+func (j *Client) CreateNode(ctx context.Context, n NodeSpec) error {
+	ctx = transport.WithOperation(ctx, "node.create")
+	j.wrote()
+	defer j.wrote()
 	form, _ := json.Marshal(map[string]any{"name": n.Name, "nodeDescription": n.Description, "remoteFS": n.RemoteFS,
 		"numExecutors": n.Executors, "mode": "EXCLUSIVE", "labelString": strings.Join(n.Labels, " "),
 		"type": "hudson.slaves.DumbSlave$DescriptorImpl", "launcher": map[string]string{"stapler-class": "hudson.slaves.JNLPLauncher"},
@@ -111,7 +149,8 @@ func (j *jenkinsClient) CreateNode(ctx context.Context, n NodeSpec) error {
 
 var jnlpArgument = regexp.MustCompile(`<argument>([0-9a-f]{32,})</argument>`)
 
-func (j *jenkinsClient) Secret(ctx context.Context, name string) (string, error) {
+func (j *Client) Secret(ctx context.Context, name string) (string, error) {
+	ctx = transport.WithOperation(ctx, "node.secret")
 	resp, body, err := j.do(ctx, http.MethodGet, "/computer/"+name+"/jenkins-agent.jnlp", nil)
 	if err := status("reading the agent secret of "+name, resp, err); err != nil {
 		return "", err
@@ -123,7 +162,10 @@ func (j *jenkinsClient) Secret(ctx context.Context, name string) (string, error)
 	return m[1], nil
 }
 
-func (j *jenkinsClient) SetOffline(ctx context.Context, name string, offline bool, message string) error {
+func (j *Client) SetOffline(ctx context.Context, name string, offline bool, message string) error {
+	ctx = transport.WithOperation(ctx, "node.offline")
+	j.wrote()
+	defer j.wrote()
 	var n struct {
 		TemporarilyOffline bool `json:"temporarilyOffline"`
 	}
@@ -137,7 +179,10 @@ func (j *jenkinsClient) SetOffline(ctx context.Context, name string, offline boo
 	return status("toggling "+name+" offline", resp, err)
 }
 
-func (j *jenkinsClient) DeleteNode(ctx context.Context, name string) error {
+func (j *Client) DeleteNode(ctx context.Context, name string) error {
+	ctx = transport.WithOperation(ctx, "node.delete")
+	j.wrote()
+	defer j.wrote()
 	resp, _, err := j.post(ctx, "/computer/"+name+"/doDelete", nil)
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
 		return nil
@@ -148,14 +193,14 @@ func (j *jenkinsClient) DeleteNode(ctx context.Context, name string) error {
 // post sends a form POST (API tokens need no crumb; the Requester's
 // crumb fetch dereferences a nil response when Jenkins is down).
 // Jenkins answers with a redirect, which the client follows.
-func (j *jenkinsClient) post(ctx context.Context, path string, query map[string]string) (*http.Response, string, error) {
+func (j *Client) post(ctx context.Context, path string, query map[string]string) (*http.Response, string, error) {
 	return j.do(ctx, http.MethodPost, path, query)
 }
 
 // get GETs path+"/api/json" and decodes it. The request is built here,
 // with the Requester's client and credentials, because the Requester
 // appends a slash to every GET and drops the context.
-func (j *jenkinsClient) get(ctx context.Context, path string, out any, query map[string]string) error {
+func (j *Client) get(ctx context.Context, path string, out any, query map[string]string) error {
 	resp, body, err := j.do(ctx, http.MethodGet, path+"/api/json", query)
 	if err := status("GET "+path+"/api/json", resp, err); err != nil {
 		return err
@@ -167,7 +212,7 @@ func (j *jenkinsClient) get(ctx context.Context, path string, out any, query map
 }
 
 // do sends one request with the Requester's client and credentials.
-func (j *jenkinsClient) do(ctx context.Context, method, path string, query map[string]string) (*http.Response, string, error) {
+func (j *Client) do(ctx context.Context, method, path string, query map[string]string) (*http.Response, string, error) {
 	u, err := url.Parse(j.url + path)
 	if err != nil {
 		return nil, "", err

@@ -30,6 +30,8 @@ func TestLoadConfig(t *testing.T) {
 		{"jenkins token required", "backends:\n  jenkins:\n  - {name: j, url: http://j, user: u}\n", "backends.jenkins[0].token: Required value"},
 		{"secret from one place", "backends:\n  jenkins:\n  - {name: j, url: http://j, user: u, token: {env: T, file: /t}}\n", "backends.jenkins[0].token: Invalid value"},
 		{"bad timeout", "backends:\n  marathon:\n  - {name: a, urls: [http://m], timeout: soon}\n", "time: invalid duration"},
+		{"openstack timeout", "backends:\n  openstack:\n  - {name: default, cloud: ci, timeout: 5s}\n", ""},
+		{"negative timeout", "backends:\n  openstack:\n  - {name: default, cloud: ci, timeout: -1s}\n", `backends.openstack[0].timeout: Invalid value: "-1s": must not be negative`},
 	}
 	for _, c := range cases {
 		p := filepath.Join(t.TempDir(), "c.yaml")

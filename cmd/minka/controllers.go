@@ -9,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"minka/backend"
+	"minka/backend/jenkins"
+	"minka/backend/transport"
 	"minka/controllers/deployment"
 	"minka/controllers/gc"
 	"minka/controllers/slavepool"
@@ -21,19 +23,42 @@ import (
 type controllerDeps struct {
 	opts     *serverOptions
 	backends backend.Config
+	clients  *backendClients
 	reg      prometheus.Registerer
 	log      logr.Logger
+}
+
+// backendClients are built once per process and shared by the
+// controllers: one transport's metrics, one client per Jenkins.
+type backendClients struct {
+	metrics *transport.Metrics
+	jenkins map[string]*jenkins.Client
+}
+
+func newBackendClients(cfg backend.Config, reg prometheus.Registerer) (*backendClients, error) {
+	m, err := transport.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	c := &backendClients{metrics: m, jenkins: map[string]*jenkins.Client{}}
+	for _, jc := range cfg.Jenkins {
+		if c.jenkins[jc.Name], err = jenkins.New(jc, m); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // controllerSetups is the registry of controllers `--controllers` names.
 var controllerSetups = map[string]func(controllerDeps) (reconcile.SetupFunc, error){
 	gc.Name: func(controllerDeps) (reconcile.SetupFunc, error) { return gc.Setup, nil },
 	slavepool.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
-		return slavepool.New(slavepool.Options{Backends: d.backends, Registry: d.reg, Log: d.log})
+		return slavepool.New(slavepool.Options{Backends: d.backends, Jenkins: d.clients.jenkins, BackendMetrics: d.clients.metrics,
+			Registry: d.reg, Log: d.log})
 	},
 	deployment.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
 		return deployment.New(deployment.Options{Backends: d.backends, DeleteOrphans: d.opts.deleteOrphanedApps,
-			Registry: d.reg, Log: d.log})
+			BackendMetrics: d.clients.metrics, Registry: d.reg, Log: d.log})
 	},
 }
 
@@ -69,7 +94,11 @@ func newManager(o *serverOptions, backends backend.Config, st *store.Store, etcd
 	if err != nil {
 		return nil, err
 	}
-	deps := controllerDeps{opts: o, backends: backends, reg: reg, log: log.WithName("controllers")}
+	clients, err := newBackendClients(backends, reg)
+	if err != nil {
+		return nil, err
+	}
+	deps := controllerDeps{opts: o, backends: backends, clients: clients, reg: reg, log: log.WithName("controllers")}
 	for _, name := range enabled {
 		setup, err := controllerSetups[name](deps)
 		if err != nil {

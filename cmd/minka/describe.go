@@ -125,7 +125,7 @@ func printEvents(out io.Writer, items []v1alpha1.Object) {
 	fmt.Fprintln(w, "  TYPE\tREASON\tAGE\tFROM\tMESSAGE")
 	for _, o := range items {
 		e := o.(*v1alpha1.Event)
-		seen := age(eventTime(e))
+		seen := age(e.LastSeen())
 		if e.Count > 1 {
 			seen = fmt.Sprintf("%s (x%d over %s)", seen, e.Count, age(e.FirstTimestamp))
 		}

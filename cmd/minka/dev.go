@@ -58,7 +58,7 @@ It is 'minka server' with other defaults, not a second code path.`,
 			if o.configFile, err = writeDevConfig(dir, o.configFile, sims.backends); err != nil {
 				return err
 			}
-			return runServer(ctx, o, func(url string) {
+			return runServer(ctx, o, func(ctx context.Context, url string) {
 				fmt.Fprintf(out, "# minka dev: API at %s (data in %s); source these lines:\n", url, o.dataDir)
 				fmt.Fprintf(out, "export MINKA_SERVER=%s\n", url)
 				for _, e := range sims.env {

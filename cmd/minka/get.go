@@ -178,6 +178,9 @@ func watchAndPrint(ctx context.Context, c *client.Client, k v1alpha1.Kind, ns st
 		gone := false
 		for ev := range ch {
 			if ev.Type == "ERROR" {
+				if ev.Err != nil {
+					return ev.Err // the stream broke
+				}
 				if ev.Status != nil && ev.Status.Code == http.StatusGone {
 					gone = true
 					break

@@ -113,9 +113,13 @@ func (o *serverOptions) defaultLeaderElect(f *pflag.FlagSet) {
 	}
 }
 
-// runServer serves until ctx ends. ready, when set, is called with the
-// API's URL once it is serving.
-func runServer(ctx context.Context, o *serverOptions, ready func(url string)) error {
+// readyFunc is called once the API is serving, with its URL and a context
+// that ends when the server begins to stop: it must return soon after.
+type readyFunc func(ctx context.Context, url string)
+
+// runServer serves until ctx ends. ready, when set, runs beside the server
+// once it is serving; runServer returns only after it has (see runReady).
+func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	log, err := newLogger(o.logFormat)
 	if err != nil {
 		return err
@@ -163,20 +167,54 @@ func runServer(ctx context.Context, o *serverOptions, ready func(url string)) er
 		}
 	}
 	log.Info("listening on "+addr, "address", addr, "auth", srv.AuthEnabled(), "version", version)
-	if ready != nil {
-		go ready("http://" + addr)
-	}
+	rctx, stopReady := context.WithCancel(ctx)
+	defer stopReady()
+	rdone := runReady(rctx, ready, "http://"+addr)
 	mctx, stopControllers := context.WithCancel(ctx)
 	defer stopControllers()
 	mdone := make(chan error, 1)
 	go func() { mdone <- mgr.Start(mctx) }()
 	err = srv.Serve(ctx, l, o.shutdownTimeout)
 	log.Info("API server stopped")
+	stopReady()
 	stopControllers()
 	if merr := <-mdone; err == nil {
 		err = merr
 	}
+	if rerr := waitReady(rdone, o.shutdownTimeout); err == nil {
+		err = rerr
+	}
 	return err
+}
+
+// runReady runs ready (if any) in a goroutine and returns a channel closed
+// when it returns. The listener is open, so its requests queue until
+// Serve accepts them.
+func runReady(ctx context.Context, ready readyFunc, url string) <-chan struct{} {
+	done := make(chan struct{})
+	if ready == nil {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		ready(ctx, url)
+	}()
+	return done
+}
+
+// waitReady waits for the ready callback, its context already ended, for
+// at most grace: a callback that ignores its context fails the shutdown
+// rather than hanging it.
+func waitReady(done <-chan struct{}, grace time.Duration) error {
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("the ready callback did not return within --shutdown-timeout (%v) of the stop", grace)
+	}
 }
 
 // signalContext ends at the first SIGTERM or SIGINT; a second exits the

@@ -105,7 +105,7 @@ func TestRejectedDefinition(t *testing.T) {
 	c := simmarathon.New(simmarathon.Options{})
 	hs := httptest.NewServer(c.Marathon())
 	defer func() { c.Close(); hs.Close() }()
-	mc, err := newMarathonClient(backend.Marathon{Name: "default", URLs: []string{hs.URL}})
+	mc, err := newMarathonClient(backend.Marathon{Name: "default", URLs: []string{hs.URL}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"minka/api/v1alpha1"
 	"minka/backend"
+	"minka/backend/transport"
 	"minka/reconcile"
 	"minka/store"
 )
@@ -36,11 +37,14 @@ const (
 	EventDriftCorrected        = "DriftCorrected"
 	EventInsufficientResources = "InsufficientResources"
 	EventVerifyFailed          = "VerifyFailed"
-	EventMarathonUnavailable   = "MarathonUnavailable"
 	EventDeletingApp           = "DeletingApp"
 	EventAppDeleted            = "AppDeleted"
 	EventOrphanedApp           = "OrphanedApp"
 	EventOrphanDeleted         = "OrphanedAppDeleted"
+	// A backend error's event has the reason of its Degraded condition.
+	EventMarathonUnavailable = ReasonMarathonUnavailable
+	EventAppLocked           = ReasonAppLocked
+	EventAppRejected         = ReasonAppRejected
 )
 
 // Options configure the controller.
@@ -52,7 +56,10 @@ type Options struct {
 	// OrphanScan is how often apps are checked for orphans (default 1m).
 	OrphanScan time.Duration
 	Registry   prometheus.Registerer
-	Log        logr.Logger
+	// BackendMetrics count the requests to Marathon, Mesos and the
+	// verify endpoints (minka_backend_requests_total); nil counts nothing.
+	BackendMetrics *transport.Metrics
+	Log            logr.Logger
 	// Now is the clock (tests).
 	Now func() time.Time
 }
@@ -82,7 +89,7 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	}
 	backends := map[string]*clients{}
 	for _, cfg := range opts.Backends.Marathon {
-		c, err := newClients(cfg, opts.Log)
+		c, err := newClients(cfg, opts.BackendMetrics, opts.Log)
 		if err != nil {
 			return nil, err
 		}
@@ -108,21 +115,26 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	}, nil
 }
 
-func newClients(cfg backend.Marathon, log logr.Logger) (*clients, error) {
-	mc, err := newMarathonClient(cfg)
+// newClients builds one backend's clients, each over its own backend
+// transport: Marathon's API, its event stream (no request deadline; a
+// response header timeout bounds the connect), Mesos, and the verify GETs.
+func newClients(cfg backend.Marathon, m *transport.Metrics, log logr.Logger) (*clients, error) {
+	mc, err := newMarathonClient(cfg, m)
 	if err != nil {
 		return nil, err
 	}
-	v, err := newVerifier(cfg.VerifyProxy)
+	v, err := newVerifier(cfg, m)
 	if err != nil {
 		return nil, fmt.Errorf("marathon backend %s: %w", cfg.Name, err)
 	}
 	password, _ := cfg.Password.Value() // newMarathonClient checked it
+	timeout := backend.RequestTimeout(cfg.Timeout)
+	stream := transport.New(transport.Options{Backend: "marathon", Name: cfg.Name, Timeout: timeout, Metrics: m,
+		Base: &http.Transport{Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: timeout}})
 	c := &clients{name: cfg.Name, cfg: cfg, marathon: mc, verify: v, events: &eventStream{urls: cfg.URLs, user: cfg.User, pass: password,
-		client: &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: backend.RequestTimeout(cfg.Timeout)}},
-		log:    log.WithValues("controller", Name, "marathon", cfg.Name)}}
+		client: stream.Client(), log: log.WithValues("controller", Name, "marathon", cfg.Name)}}
 	if cfg.MesosURL != "" {
-		c.mesos = newMesosClient(cfg)
+		c.mesos = newMesosClient(cfg, m)
 	}
 	return c, nil
 }

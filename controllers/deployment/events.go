@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+
+	"minka/backend/transport"
 )
 
 // marathonEvent is the part of a Marathon event bus message that names
@@ -78,9 +80,11 @@ func (s *eventStream) run(ctx context.Context) {
 	}
 }
 
-// follow reads one connection until it ends.
+// follow reads one connection until it ends: the backend transport's
+// per-request deadline does not apply (the client's own header timeout
+// bounds the connect).
 func (s *eventStream) follow(ctx context.Context, url string, connected func()) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(transport.WithoutDeadline(ctx), http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}

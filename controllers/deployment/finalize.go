@@ -15,26 +15,27 @@ const pollDeleting = time.Second
 
 // finalize deletes the Marathon app and lets the object go once Marathon
 // no longer has it. An app that names another owner is left alone.
-func (r *reconciler) finalize(ctx context.Context, d *v1alpha1.Deployment, c *clients) (reconcile.Result, error) {
+func (r *reconciler) finalize(ctx context.Context, p *pass, c *clients) (reconcile.Result, error) {
+	d := p.Obj
 	if !slices.Contains(d.Finalizers, Finalizer) {
 		return reconcile.Result{}, nil
 	}
 	id := AppID(d.Namespace, d.Name)
 	if c == nil {
 		r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventAppDeleted, "no Marathon backend %q in the server config: app %s, if any, is left in place", d.Spec.Marathon, id)
-		return reconcile.Result{}, r.dropFinalizer(ctx, d)
+		return reconcile.Result{}, p.RemoveFinalizer(ctx, Finalizer)
 	}
 	live, err := c.marathon.App(ctx, id)
 	switch {
 	case errors.Is(err, ErrAppNotFound):
 		r.rec.Eventf(ctx, d, v1alpha1.EventTypeNormal, EventAppDeleted, "app %s is gone from Marathon", id)
-		return reconcile.Result{}, r.dropFinalizer(ctx, d)
+		return reconcile.Result{}, p.RemoveFinalizer(ctx, Finalizer)
 	case err != nil:
 		return reconcile.Result{}, err
 	}
 	if _, _, uid, ok := owner(live); ok && uid != string(d.UID) {
 		r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventAppDeleted, "app %s belongs to another object (uid %s): left in place", id, uid)
-		return reconcile.Result{}, r.dropFinalizer(ctx, d)
+		return reconcile.Result{}, p.RemoveFinalizer(ctx, Finalizer)
 	}
 	if instances(live) == 0 && len(live.Deployments) > 0 {
 		return reconcile.Result{RequeueAfter: pollDeleting}, nil // our delete is running
@@ -45,8 +46,4 @@ func (r *reconciler) finalize(ctx context.Context, d *v1alpha1.Deployment, c *cl
 	}
 	r.rec.Eventf(ctx, d, v1alpha1.EventTypeNormal, EventDeletingApp, "deleting app %s: deployment %s", id, dep.DeploymentID)
 	return reconcile.Result{RequeueAfter: pollDeleting}, nil
-}
-
-func (r *reconciler) dropFinalizer(ctx context.Context, d *v1alpha1.Deployment) error {
-	return reconcile.RemoveFinalizer(ctx, r.st, d, Finalizer)
 }

@@ -4,45 +4,41 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"time"
 
 	marathon "github.com/gambol99/go-marathon"
 
 	"minka/backend"
+	"minka/backend/transport"
 )
 
 // marathonClient adapts go-marathon v0.7.1. It takes no contexts: each
-// request is bounded by the backend's timeout instead, and a context that
-// has ended stops the next call. On a 5xx, a reset or a timeout it marks
-// that URL down and fails over to the next; when all are down it answers
-// ErrMarathonDown, so the transport keeps the last failure to say why.
+// request is bounded by the backend transport's deadline instead, and a
+// context that has ended stops the next call. On a 5xx, a reset or a
+// timeout go-marathon marks that URL down and fails over to the next;
+// when all are down it answers ErrMarathonDown, so the transport's last
+// failure says why.
 type marathonClient struct {
-	api  marathon.Marathon
-	last *lastFailure
+	api marathon.Marathon
+	tr  *transport.Transport
 }
 
-func newMarathonClient(cfg backend.Marathon) (*marathonClient, error) {
+func newMarathonClient(cfg backend.Marathon, m *transport.Metrics) (*marathonClient, error) {
 	password, err := cfg.Password.Value()
 	if err != nil {
 		return nil, fmt.Errorf("marathon backend %s: password: %w", cfg.Name, err)
 	}
-	last := &lastFailure{}
+	tr := transport.New(transport.Options{Backend: "marathon", Name: cfg.Name, Timeout: backend.RequestTimeout(cfg.Timeout), Metrics: m})
 	mc := marathon.NewDefaultConfig()
 	mc.URL = strings.Join(cfg.URLs, ",")
 	mc.HTTPBasicAuthUser, mc.HTTPBasicPassword = cfg.User, password
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 32 // workers share the client: keep their connections
-	timeout := backend.RequestTimeout(cfg.Timeout)
-	mc.HTTPClient = &http.Client{Timeout: timeout, Transport: &recordingTransport{base: tr, last: last, timeout: timeout}}
+	mc.HTTPClient = tr.Client() // go-marathon's requests carry no context: the transport's deadline bounds them
 	api, err := marathon.NewClient(mc)
 	if err != nil {
 		return nil, fmt.Errorf("marathon backend %s: %w", cfg.Name, err)
 	}
-	return &marathonClient{api: api, last: last}, nil
+	return &marathonClient{api: api, tr: tr}, nil
 }
 
 func (m *marathonClient) App(ctx context.Context, id string) (*marathon.Application, error) {
@@ -113,38 +109,9 @@ func (m *marathonClient) wrap(op string, err error) error {
 	case errors.As(err, &apiErr) && (apiErr.ErrCode == marathon.ErrCodeInvalidBean || apiErr.ErrCode == marathon.ErrCodeBadRequest):
 		return fmt.Errorf("%s: %w: %v", op, ErrRejected, err)
 	case errors.Is(err, marathon.ErrMarathonDown):
-		if why := m.last.get(); why != "" {
+		if why, _ := m.tr.LastFailure(); why != "" {
 			return fmt.Errorf("%s: %w (last failure: %s)", op, err, why)
 		}
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
-
-// recordingTransport notes the last transport error or 5xx, which
-// go-marathon swallows when it marks a URL down.
-type recordingTransport struct {
-	base    http.RoundTripper
-	last    *lastFailure
-	timeout time.Duration
-}
-
-func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		t.last.set(fmt.Sprintf("%s %s: no answer within %v (timeout)", req.Method, req.URL.Redacted(), t.timeout))
-	case err != nil:
-		t.last.set(fmt.Sprintf("%s %s: %v", req.Method, req.URL.Redacted(), err))
-	case resp.StatusCode >= 500:
-		t.last.set(fmt.Sprintf("%s %s: %s", req.Method, req.URL.Redacted(), resp.Status))
-	}
-	return resp, err
-}
-
-type lastFailure struct {
-	mu  sync.Mutex
-	msg string
-}
-
-func (l *lastFailure) set(s string) { l.mu.Lock(); l.msg = s; l.mu.Unlock() }
-func (l *lastFailure) get() string  { l.mu.Lock(); defer l.mu.Unlock(); return l.msg }

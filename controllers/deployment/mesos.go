@@ -12,18 +12,24 @@ import (
 	"github.com/mesos/mesos-go/api/v1/lib/master/calls"
 
 	"minka/backend"
+	"minka/backend/transport"
 )
 
-// mesosClient reads agents through mesos-go v0.0.11's operator API client.
+// mesosClient reads agents through mesos-go v0.0.11's operator API client,
+// over the backend transport (mesos-go keeps its own client settings,
+// such as not following redirects, and sends through tr).
 type mesosClient struct{ cli *httpcli.Client }
 
-func newMesosClient(cfg backend.Marathon) *mesosClient {
+func newMesosClient(cfg backend.Marathon, m *transport.Metrics) *mesosClient {
+	tr := transport.New(transport.Options{Backend: "mesos", Name: cfg.Name, Timeout: backend.RequestTimeout(cfg.Timeout), Metrics: m})
 	return &mesosClient{cli: httpcli.New(httpcli.Endpoint(cfg.MesosURL+"/api/v1"),
 		httpcli.Codec(codecs.ByMediaType[codecs.MediaTypeJSON]),
-		httpcli.Do(httpcli.With(httpcli.Timeout(backend.RequestTimeout(cfg.Timeout)))))}
+		httpcli.Do(httpcli.With(httpcli.RoundTripper(tr))))}
 }
 
 func (m *mesosClient) Agents(ctx context.Context) ([]Agent, error) {
+	// Every operator call is POST /api/v1: the call names the operation.
+	ctx = transport.WithOperation(ctx, "GET_AGENTS")
 	resp, err := m.cli.Send(client.RequestSingleton(calls.GetAgents()), client.ResponseClassSingleton, httpcli.Context(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("mesos GET_AGENTS: %w", err)

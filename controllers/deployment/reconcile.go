@@ -19,58 +19,57 @@ const (
 	pollWaiting = 3 * time.Second
 )
 
+// pass is one reconcile of a Deployment.
+type pass = reconcile.Pass[*v1alpha1.Deployment]
+
 // Reconcile reads top to bottom: fetch the object, take the delete path
 // if it is going, observe the app in Marathon, take one step towards the
 // spec, and write the status if it changed.
 func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	obj, err := reconcile.Fetch(ctx, r.st, r.kind, req)
-	if obj == nil || err != nil {
+	p, err := reconcile.Begin[*v1alpha1.Deployment](ctx, r.st, r.kind, req)
+	if p == nil || err != nil {
 		return reconcile.Result{}, err
 	}
-	orig := obj.(*v1alpha1.Deployment)
-	d := orig.DeepCopy()
-	c := r.backends[d.Spec.Marathon]
-	if d.DeletionTimestamp != nil {
-		return r.finalize(ctx, d, c)
+	c := r.backends[p.Obj.Spec.Marathon]
+	switch {
+	case p.Deleting():
+		return r.finalize(ctx, p, c)
+	case c == nil:
+		reconcile.Condition(p.Obj, Degraded, metav1.ConditionTrue, ReasonBackendNotConfigured,
+			fmt.Sprintf("spec.marathon: no Marathon backend %q in the server config", p.Obj.Spec.Marathon))
+		return p.Finish(ctx, reconcile.Result{}, nil)
 	}
-	if c == nil {
-		setCondition(d, Degraded, metav1.ConditionTrue, ReasonBackendNotConfigured,
-			fmt.Sprintf("spec.marathon: no Marathon backend %q in the server config", d.Spec.Marathon))
-		return r.writeStatus(ctx, orig, d, reconcile.Result{}, nil)
-	}
-	if updated, err := reconcile.AddFinalizer(ctx, r.st, orig, Finalizer); err != nil {
+	if err := p.AddFinalizer(ctx, Finalizer); err != nil {
 		return reconcile.Result{}, err
-	} else if updated != obj {
-		orig = updated.(*v1alpha1.Deployment)
-		d = orig.DeepCopy()
 	}
-	live, err := c.marathon.App(ctx, AppID(d.Namespace, d.Name))
+	live, err := c.marathon.App(ctx, AppID(p.Obj.Namespace, p.Obj.Name))
 	if errors.Is(err, ErrAppNotFound) {
 		live, err = nil, nil
 	}
 	var res reconcile.Result
 	if err == nil {
-		res, err = r.step(ctx, d, c, live)
+		res, err = r.step(ctx, p, c, live)
 	}
 	if err != nil {
-		r.backendError(ctx, d, c, err)
+		r.backendError(ctx, p.Obj, c, err)
 	}
-	return r.writeStatus(ctx, orig, d, res, err)
+	return p.Finish(ctx, res, err)
 }
 
 // step takes the one action the observation calls for.
-func (r *reconciler) step(ctx context.Context, d *v1alpha1.Deployment, c *clients, live *marathon.Application) (reconcile.Result, error) {
+func (r *reconciler) step(ctx context.Context, p *pass, c *clients, live *marathon.Application) (reconcile.Result, error) {
+	d := p.Obj
 	prev := *d.Status.DeepCopy()
 	o := observe(live)
 	recordObserved(&d.Status, o)
 	switch {
 	case d.Spec.Paused:
 		d.Status.ObservedGeneration = d.Generation
-		setCondition(d, Progressing, metav1.ConditionUnknown, ReasonDeploymentPaused, "spec.paused: the Marathon app is left as it is")
+		reconcile.Condition(d, Progressing, metav1.ConditionUnknown, ReasonDeploymentPaused, "spec.paused: the Marathon app is left as it is")
 		r.setAvailable(d, o, prev)
 		return reconcile.Result{}, nil
 	case d.Status.FailedGeneration == d.Generation:
-		return r.rolledBack(d, o, prev), nil
+		return r.rolledBack(ctx, d, c, o, prev)
 	}
 	desired := desiredApp(d)
 	if live == nil {
@@ -80,8 +79,8 @@ func (r *reconciler) step(ctx context.Context, d *v1alpha1.Deployment, c *client
 		return r.apply(ctx, d, c, desired, live, changes)
 	}
 	d.Status.ObservedGeneration = d.Generation
-	setCondition(d, Degraded, metav1.ConditionFalse, ReasonAsExpected, "")
-	return r.follow(ctx, d, c, o, prev)
+	reconcile.Condition(d, Degraded, metav1.ConditionFalse, ReasonAsExpected, "")
+	return r.follow(ctx, p, c, o, prev)
 }
 
 // apply PUTs the spec's app: a new rollout, a recreation, or a repair of
@@ -112,22 +111,16 @@ func (r *reconciler) apply(ctx context.Context, d *v1alpha1.Deployment, c *clien
 	r.metrics.puts.WithLabelValues(c.name, reason).Inc()
 	now := metav1.NewTime(r.now())
 	d.Status.DeploymentID, d.Status.AppVersion, d.Status.LastProgressTime = dep.DeploymentID, dep.Version, &now
-	setCondition(d, Progressing, metav1.ConditionTrue, ReasonRollingOut, fmt.Sprintf("deployment %s: rolling out version %s", dep.DeploymentID, dep.Version))
-	setCondition(d, Degraded, metav1.ConditionFalse, ReasonAsExpected, "")
+	reconcile.Condition(d, Progressing, metav1.ConditionTrue, ReasonRollingOut, fmt.Sprintf("deployment %s: rolling out version %s", dep.DeploymentID, dep.Version))
+	reconcile.Condition(d, Degraded, metav1.ConditionFalse, ReasonAsExpected, "")
 	return reconcile.Result{RequeueAfter: pollRolling}, nil
 }
 
-// writeStatus writes the status if it changed and hands back the result
-// and the step's error (which backs the object off).
-func (r *reconciler) writeStatus(ctx context.Context, orig, d *v1alpha1.Deployment, res reconcile.Result, err error) (reconcile.Result, error) {
-	if _, werr := reconcile.UpdateStatus(ctx, r.st, orig, d); werr != nil && err == nil {
-		err = fmt.Errorf("writing status: %w", werr)
-	}
-	return res, err
-}
-
-// backendError says what is wrong with Marathon; the error returned with
-// it backs the object off exponentially.
+// backendError says what is wrong with Marathon: the Degraded condition,
+// and an event of the same reason when the condition changes status,
+// reason or generation. Not on every retry (the error returned backs the
+// object off), nor when only the message moves, as the last failure does
+// between a request and go-marathon's /ping.
 func (r *reconciler) backendError(ctx context.Context, d *v1alpha1.Deployment, c *clients, err error) {
 	reason := ReasonMarathonUnavailable
 	switch {
@@ -136,11 +129,11 @@ func (r *reconciler) backendError(ctx context.Context, d *v1alpha1.Deployment, c
 	case errors.Is(err, ErrRejected):
 		reason = ReasonAppRejected
 	}
-	name := "?"
-	if c != nil {
-		name = c.name
+	msg := fmt.Sprintf("marathon %s: %v", c.name, err)
+	was := v1alpha1.FindCondition(d.Status.Conditions, Degraded)
+	changed := was == nil || was.Status != metav1.ConditionTrue || was.Reason != reason || was.ObservedGeneration != d.Generation
+	reconcile.Condition(d, Degraded, metav1.ConditionTrue, reason, msg)
+	if changed {
+		r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, reason, "%s", msg)
 	}
-	msg := fmt.Sprintf("marathon %s: %v", name, err)
-	setCondition(d, Degraded, metav1.ConditionTrue, reason, msg)
-	r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventMarathonUnavailable, "%s", msg)
 }

@@ -10,16 +10,44 @@ import (
 	"minka/reconcile"
 )
 
-// rollback returns the app to the last version that was healthy: that
-// version is PUT again with force, which cancels the failing deployment.
-// With no good version yet, Marathon's own rollback (DELETE
-// /v2/deployments/{id}) reverts the deployment, which removes a new app. The spec generation is
-// remembered as failed: it is not applied again until the spec changes.
-func (r *reconciler) rollback(ctx context.Context, d *v1alpha1.Deployment, c *clients, o observed, why string) (reconcile.Result, error) {
-	id, target, failedVersion := AppID(d.Namespace, d.Name), d.Status.LastGoodVersion, o.app.Version
+// rollback records that the spec generation failed, then rolls it back.
+// The record comes first (failedGeneration, and Progressing RollingBack
+// saying what failed), written before Marathon is touched: were the
+// rollback done first and the status write after it lost, the next pass
+// would find the spec not applied and PUT the failed generation again.
+// The failed generation is not applied again until the spec changes.
+func (r *reconciler) rollback(ctx context.Context, p *pass, c *clients, o observed, why string) (reconcile.Result, error) {
+	d := p.Obj
+	failed := fmt.Sprintf("generation %d (image %s, app version %s) %s", d.Generation, d.Spec.Image, o.app.Version, why)
+	d.Status.FailedGeneration, d.Status.LastProgressTime = d.Generation, nil
+	reconcile.Condition(d, Progressing, metav1.ConditionFalse, ReasonRollingBack, failed)
+	reconcile.Condition(d, Degraded, metav1.ConditionTrue, ReasonRollingBack, failed+"; rolling back")
+	if err := p.RecordNow(ctx); err != nil {
+		return reconcile.Result{}, err
+	}
+	r.metrics.rollbacks.WithLabelValues(c.name).Inc()
+	r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventRolloutFailed, "%s", failed)
+	return r.finishRollback(ctx, d, c, o, failed)
+}
+
+// finishRollback does a recorded rollback: the last good version is PUT
+// again with force, which cancels the failing deployment; with no good
+// version yet, Marathon's own rollback (DELETE /v2/deployments/{id})
+// reverts the deployment, which removes a new app. An app that no longer
+// has the failed definition was rolled back already (the reply, or the
+// status write after it, was lost): it is not rolled back twice.
+func (r *reconciler) finishRollback(ctx context.Context, d *v1alpha1.Deployment, c *clients, o observed, failed string) (reconcile.Result, error) {
+	id, target := AppID(d.Namespace, d.Name), d.Status.LastGoodVersion
 	to := "the definition before deployment " + o.deploymentID
 	switch {
-	case target != "" && target != failedVersion:
+	case o.app == nil:
+		to = "nothing: no version was healthy before, so Marathon removed the new app"
+	case len(diff(desiredApp(d), o.app)) > 0: // done by an earlier pass
+		to = "version " + target
+		if target == "" {
+			to = "the definition before generation " + itoa(int(d.Generation))
+		}
+	case target != "" && target != o.app.Version:
 		dep, err := c.marathon.RollbackTo(ctx, id, target)
 		if err != nil {
 			return reconcile.Result{}, err
@@ -35,35 +63,36 @@ func (r *reconciler) rollback(ctx context.Context, d *v1alpha1.Deployment, c *cl
 	default:
 		to = "nothing: no healthy version to return to"
 	}
-	r.metrics.rollbacks.WithLabelValues(c.name).Inc()
-	msg := fmt.Sprintf("generation %d (image %s, app version %s) %s; rolled back to %s", d.Generation, d.Spec.Image, failedVersion, why, to)
-	r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventRolloutFailed, "generation %d (image %s, app version %s) %s", d.Generation, d.Spec.Image, failedVersion, why)
 	r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventRolledBack, "rolled back to %s", to)
-	d.Status.FailedGeneration, d.Status.LastProgressTime = d.Generation, nil
-	d.Status.ObservedGeneration = d.Generation
-	setCondition(d, Progressing, metav1.ConditionFalse, ReasonRolledBack, msg)
-	setCondition(d, Degraded, metav1.ConditionTrue, ReasonRolledBack, msg)
+	msg := failed + "; rolled back to " + to
+	reconcile.Condition(d, Progressing, metav1.ConditionFalse, ReasonRolledBack, msg)
+	reconcile.Condition(d, Degraded, metav1.ConditionTrue, ReasonRolledBack, msg)
 	return reconcile.Result{RequeueAfter: pollRolling}, nil
 }
 
 // rolledBack is the state after a rollback: the failed spec is not
-// applied again; the app is observed, and the version it settles on
-// becomes the last good one.
-func (r *reconciler) rolledBack(d *v1alpha1.Deployment, o observed, prev v1alpha1.DeploymentStatus) reconcile.Result {
+// applied again; a rollback recorded but not done (its request failed,
+// or the process died) is finished; the app is observed, and the version
+// it settles on becomes the last good one.
+func (r *reconciler) rolledBack(ctx context.Context, d *v1alpha1.Deployment, c *clients, o observed, prev v1alpha1.DeploymentStatus) (reconcile.Result, error) {
 	d.Status.ObservedGeneration = d.Generation
+	cur := v1alpha1.FindCondition(d.Status.Conditions, Progressing)
+	if cur != nil && cur.Reason == ReasonRollingBack {
+		return r.finishRollback(ctx, d, c, o, cur.Message)
+	}
 	msg := "generation " + itoa(int(d.Generation)) + " was rolled back; change the spec to roll out again"
-	if cur := condition(d, Progressing); cur != nil && cur.Reason == ReasonRolledBack {
+	if cur != nil && cur.Reason == ReasonRolledBack {
 		msg = cur.Message
 	}
-	setCondition(d, Progressing, metav1.ConditionFalse, ReasonRolledBack, msg)
-	setCondition(d, Degraded, metav1.ConditionTrue, ReasonRolledBack, msg)
+	reconcile.Condition(d, Progressing, metav1.ConditionFalse, ReasonRolledBack, msg)
+	reconcile.Condition(d, Degraded, metav1.ConditionTrue, ReasonRolledBack, msg)
 	want := instances(o.app)
 	if o.app != nil && o.deploymentID == "" && o.available == want {
 		d.Status.LastGoodVersion = o.app.Version
-		setCondition(d, Available, metav1.ConditionTrue, ReasonAllReplicasReady,
+		reconcile.Condition(d, Available, metav1.ConditionTrue, ReasonAllReplicasReady,
 			fmt.Sprintf("version %s (rolled back): %d of %d replicas ready", o.app.Version, o.available, want))
-		return reconcile.Result{}
+		return reconcile.Result{}, nil
 	}
 	r.setAvailable(d, o, prev)
-	return reconcile.Result{RequeueAfter: pollWaiting}
+	return reconcile.Result{RequeueAfter: pollWaiting}, nil
 }

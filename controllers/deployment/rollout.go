@@ -16,8 +16,8 @@ import (
 // explains tasks that do not fit, rolls back a rollout that failed or
 // made no progress for progressDeadlineSeconds, runs spec.verify once the
 // tasks are ready, and declares the version good.
-func (r *reconciler) follow(ctx context.Context, d *v1alpha1.Deployment, c *clients, o observed, prev v1alpha1.DeploymentStatus) (reconcile.Result, error) {
-	live, want, now := o.app, instances(o.app), r.now()
+func (r *reconciler) follow(ctx context.Context, p *pass, c *clients, o observed, prev v1alpha1.DeploymentStatus) (reconcile.Result, error) {
+	d, live, want, now := p.Obj, o.app, instances(o.app), r.now()
 	rolling := o.deploymentID != ""
 	s := &d.Status
 	if s.LastProgressTime == nil && (rolling || s.LastGoodVersion != live.Version) {
@@ -44,10 +44,10 @@ func (r *reconciler) follow(ctx context.Context, d *v1alpha1.Deployment, c *clie
 				s.LastProgressTime = &t
 			}
 			msg := short.message(int(o.replicas), int(want))
-			if cur := condition(d, Progressing); cur == nil || cur.Reason != ReasonInsufficientResources {
+			if reconcile.ConditionReason(d, Progressing) != ReasonInsufficientResources {
 				r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventInsufficientResources, "%s", msg)
 			}
-			setCondition(d, Progressing, metav1.ConditionFalse, ReasonInsufficientResources, msg)
+			reconcile.Condition(d, Progressing, metav1.ConditionFalse, ReasonInsufficientResources, msg)
 			r.setAvailable(d, o, prev)
 			return reconcile.Result{RequeueAfter: pollWaiting}, nil
 		}
@@ -56,15 +56,15 @@ func (r *reconciler) follow(ctx context.Context, d *v1alpha1.Deployment, c *clie
 		deadline := s.LastProgressTime.Add(time.Duration(*d.Spec.ProgressDeadlineSeconds) * time.Second)
 		switch {
 		case prev.DeploymentID != "" && r.failed.has(prev.DeploymentID):
-			return r.rollback(ctx, d, c, o, fmt.Sprintf("failed: Marathon reported deployment %s failed", prev.DeploymentID))
+			return r.rollback(ctx, p, c, o, fmt.Sprintf("failed: Marathon reported deployment %s failed", prev.DeploymentID))
 		case now.After(deadline):
-			return r.rollback(ctx, d, c, o, fmt.Sprintf("made no progress for %ds (progressDeadlineSeconds): %d of %d updated replicas ready",
+			return r.rollback(ctx, p, c, o, fmt.Sprintf("made no progress for %ds (progressDeadlineSeconds): %d of %d updated replicas ready",
 				*d.Spec.ProgressDeadlineSeconds, o.available, want))
 		}
 	}
 	if rolling || o.available < want {
 		if inRollout {
-			setCondition(d, Progressing, metav1.ConditionTrue, ReasonRollingOut, fmt.Sprintf("deployment %s: %d of %d updated replicas ready", o.deploymentID, o.available, want))
+			reconcile.Condition(d, Progressing, metav1.ConditionTrue, ReasonRollingOut, fmt.Sprintf("deployment %s: %d of %d updated replicas ready", o.deploymentID, o.available, want))
 		}
 		r.setAvailable(d, o, prev)
 		return reconcile.Result{RequeueAfter: pollRolling}, nil
@@ -72,8 +72,8 @@ func (r *reconciler) follow(ctx context.Context, d *v1alpha1.Deployment, c *clie
 	if v := d.Spec.Verify; v != nil && s.VerifiedVersion != live.Version {
 		if err := c.verify.run(ctx, v, o.endpoints); err != nil {
 			r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, EventVerifyFailed, "version %s: %v", live.Version, err)
-			setCondition(d, Progressing, metav1.ConditionTrue, ReasonVerifyPending, fmt.Sprintf("all %d replicas ready; verify failing: %v", want, err))
-			setCondition(d, Available, metav1.ConditionFalse, ReasonVerifyFailed, err.Error())
+			reconcile.Condition(d, Progressing, metav1.ConditionTrue, ReasonVerifyPending, fmt.Sprintf("all %d replicas ready; verify failing: %v", want, err))
+			reconcile.Condition(d, Available, metav1.ConditionFalse, ReasonVerifyFailed, err.Error())
 			return reconcile.Result{RequeueAfter: pollWaiting}, nil
 		}
 		s.VerifiedVersion = live.Version
@@ -93,8 +93,8 @@ func (r *reconciler) complete(ctx context.Context, d *v1alpha1.Deployment, o obs
 		r.rec.Eventf(ctx, d, v1alpha1.EventTypeNormal, EventRolloutComplete, "%s", msg)
 	}
 	s.LastProgressTime, s.LastGoodVersion = nil, version
-	setCondition(d, Progressing, metav1.ConditionTrue, ReasonRolloutComplete, msg)
-	setCondition(d, Available, metav1.ConditionTrue, ReasonAllReplicasReady, msg)
+	reconcile.Condition(d, Progressing, metav1.ConditionTrue, ReasonRolloutComplete, msg)
+	reconcile.Condition(d, Available, metav1.ConditionTrue, ReasonAllReplicasReady, msg)
 	return reconcile.Result{}
 }
 
@@ -110,11 +110,11 @@ func (r *reconciler) setAvailable(d *v1alpha1.Deployment, o observed, prev v1alp
 	need := int32(math.Ceil(float64(want) * minHealth))
 	switch {
 	case o.app == nil:
-		setCondition(d, Available, metav1.ConditionFalse, ReasonAppMissing, fmt.Sprintf("no app %s in Marathon", AppID(d.Namespace, d.Name)))
+		reconcile.Condition(d, Available, metav1.ConditionFalse, ReasonAppMissing, fmt.Sprintf("no app %s in Marathon", AppID(d.Namespace, d.Name)))
 	case prev.LastGoodVersion != "" && o.ready >= need && o.ready > 0:
-		setCondition(d, Available, metav1.ConditionTrue, "MinimumReplicasAvailable", fmt.Sprintf("%d of %d replicas ready (minimum %d)", o.ready, want, need))
+		reconcile.Condition(d, Available, metav1.ConditionTrue, "MinimumReplicasAvailable", fmt.Sprintf("%d of %d replicas ready (minimum %d)", o.ready, want, need))
 	default:
-		setCondition(d, Available, metav1.ConditionFalse, ReasonReplicasNotReady, fmt.Sprintf("%d of %d replicas ready", o.ready, want))
+		reconcile.Condition(d, Available, metav1.ConditionFalse, ReasonReplicasNotReady, fmt.Sprintf("%d of %d replicas ready", o.ready, want))
 	}
 }
 

@@ -4,10 +4,8 @@ import (
 	"sort"
 
 	marathon "github.com/gambol99/go-marathon"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"minka/api/v1alpha1"
-	"minka/reconcile"
 )
 
 // Condition types and reasons, Kubernetes-style.
@@ -25,6 +23,7 @@ const (
 	ReasonRolloutComplete       = "RolloutComplete"
 	ReasonInsufficientResources = "InsufficientResources"
 	ReasonDeploymentPaused      = "DeploymentPaused"
+	ReasonRollingBack           = "RollingBack" // recorded, the rollback not yet done
 	ReasonRolledBack            = "RolledBack"
 	ReasonAsExpected            = "AsExpected"
 	ReasonMarathonUnavailable   = "MarathonUnavailable"
@@ -122,18 +121,4 @@ func recordObserved(s *v1alpha1.DeploymentStatus, o observed) {
 	if o.app != nil {
 		s.AppVersion = o.app.Version
 	}
-}
-
-func setCondition(d *v1alpha1.Deployment, typ string, status metav1.ConditionStatus, reason, msg string) {
-	reconcile.SetCondition(&d.Status.Conditions, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg,
-		ObservedGeneration: d.Generation})
-}
-
-func condition(d *v1alpha1.Deployment, typ string) *metav1.Condition {
-	for i := range d.Status.Conditions {
-		if d.Status.Conditions[i].Type == typ {
-			return &d.Status.Conditions[i]
-		}
-	}
-	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"minka/api/v1alpha1"
+	"minka/backend"
+	"minka/backend/transport"
 )
 
 // verifier runs spec.verify: GET path on every endpoint, each answering
@@ -19,16 +21,22 @@ type verifier struct {
 	client *http.Client
 }
 
-func newVerifier(proxy string) (*verifier, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if proxy != "" {
-		u, err := url.Parse(proxy)
+// newVerifier sends through the backend transport (as backend "verify",
+// operation "GET verify"), via verifyProxy if set. Each GET carries its
+// own deadline, spec.verify.timeoutSeconds, in place of the transport's.
+func newVerifier(cfg backend.Marathon, m *transport.Metrics) (*verifier, error) {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConnsPerHost = 16 // run's GETs at a time, all to the proxy when there is one
+	if cfg.VerifyProxy != "" {
+		u, err := url.Parse(cfg.VerifyProxy)
 		if err != nil {
 			return nil, fmt.Errorf("verifyProxy: %w", err)
 		}
-		tr.Proxy = http.ProxyURL(u)
+		base.Proxy = http.ProxyURL(u)
 	}
-	return &verifier{client: &http.Client{Transport: tr}}, nil
+	tr := transport.New(transport.Options{Backend: "verify", Name: cfg.Name, Base: base, Metrics: m,
+		Operation: func(*http.Request) string { return "GET verify" }})
+	return &verifier{client: tr.Client()}, nil
 }
 
 // run checks every endpoint concurrently (at most 16 at a time) and
@@ -65,7 +73,7 @@ func (v *verifier) run(ctx context.Context, spec *v1alpha1.Verify, endpoints []v
 }
 
 func (v *verifier) get(ctx context.Context, u string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(transport.WithoutDeadline(ctx), timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {

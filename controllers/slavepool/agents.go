@@ -29,6 +29,9 @@ type agent struct {
 	node    *Node
 	removed bool // removed in this pass
 	adopted bool // a mita-registered agent (index -1)
+	// twins are more servers of the agent's name: a create whose outcome
+	// was unknown and was made again. They are deleted, never hidden.
+	twins []*Server
 }
 
 func (a *agent) phase() string {
@@ -68,7 +71,16 @@ func observeAgents(p *v1alpha1.SlavePool, snap *Snapshot, servers []Server) []*a
 		if !ok || s.Metadata[MetaPoolUID] != string(p.UID) {
 			continue
 		}
-		get(s.Name, idx).server = s
+		a := get(s.Name, idx)
+		switch {
+		case a.server == nil:
+			a.server = s
+		case keepFirst(s, a.server):
+			a.twins = append(a.twins, a.server)
+			a.server = s
+		default:
+			a.twins = append(a.twins, s)
+		}
 	}
 	for name := range snap.Nodes {
 		if idx, ok := indexOf(p, name); ok {
@@ -82,6 +94,23 @@ func observeAgents(p *v1alpha1.SlavePool, snap *Snapshot, servers []Server) []*a
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].index < out[j].index })
 	return out
+}
+
+// keepFirst says which of two servers of one name an agent keeps: a live
+// one over one in ERROR or deleted, then the older (its agent has had
+// longest to boot), then the lower id, so every pass picks the same one.
+func keepFirst(a, b *Server) bool {
+	if da, db := deadServer(a), deadServer(b); da != db {
+		return db
+	}
+	if !a.Created.Equal(b.Created) {
+		return a.Created.Before(b.Created)
+	}
+	return a.ID < b.ID
+}
+
+func deadServer(s *Server) bool {
+	return s.Status == "ERROR" || s.Status == "DELETED" || s.Status == "SOFT_DELETED"
 }
 
 // freeIndex is the lowest index no agent of the pool holds (a removed

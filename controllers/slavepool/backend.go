@@ -4,12 +4,18 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"minka/backend/jenkins"
 )
 
-// Jenkins is what the controller needs from a Jenkins controller.
+// Jenkins is what the controller needs from a Jenkins controller
+// (implemented by minka/backend/jenkins).
 type Jenkins interface {
-	// Snapshot reads the queue and the nodes at one moment.
-	Snapshot(ctx context.Context) (*Snapshot, error)
+	// Name is the backend's name in the server config.
+	Name() string
+	// Snapshot reads the queue and the nodes at one moment, or returns
+	// one read at most maxAge ago with no write attempt since.
+	Snapshot(ctx context.Context, maxAge time.Duration) (*Snapshot, error)
 	// CreateNode adds a JNLP agent node; an existing one is not an error.
 	CreateNode(ctx context.Context, n NodeSpec) error
 	// Secret is the JNLP agent secret of a node.
@@ -20,51 +26,32 @@ type Jenkins interface {
 	DeleteNode(ctx context.Context, name string) error
 	// URL is the Jenkins URL agents connect to.
 	URL() string
+	// LastFailure is the last timeout, transport error or 5xx.
+	LastFailure() string
 }
 
-// Snapshot is the Jenkins queue and nodes.
-type Snapshot struct {
-	Items []QueueItem
-	Nodes map[string]Node
-	// Taken is when the shared snapshot was read (set by jenkinsBackend).
-	Taken time.Time
-}
-
-// QueueItem is one queued build.
-type QueueItem struct {
-	ID        int64
-	Why       string
-	Buildable bool
-	Stuck     bool
-	Task      string
-}
-
-// Node is a Jenkins agent.
-type Node struct {
-	Name               string
-	Executors          int
-	Busy               int
-	Offline            bool
-	TemporarilyOffline bool
-	Labels             []string
-}
-
-// NodeSpec is an agent node to create.
-type NodeSpec struct {
-	Name, Description, RemoteFS string
-	Executors                   int
-	Labels                      []string
-}
+// The Jenkins client's types, under the names this package uses.
+type (
+	Snapshot  = jenkins.Snapshot
+	QueueItem = jenkins.QueueItem
+	Node      = jenkins.Node
+	NodeSpec  = jenkins.NodeSpec
+)
 
 // Cloud is what the controller needs from OpenStack.
 type Cloud interface {
-	// Servers lists the servers whose name starts with prefix.
-	Servers(ctx context.Context, prefix string) ([]Server, error)
+	// Name is the backend's name in the server config.
+	Name() string
+	// AllServers lists every server of the project, or returns a list
+	// read at most maxAge ago with no create or delete attempt since.
+	AllServers(ctx context.Context, maxAge time.Duration) ([]Server, error)
 	CreateServer(ctx context.Context, s ServerSpec) (Server, error)
 	DeleteServer(ctx context.Context, id string) error
 	// Room is how many more servers of the flavor the quotas allow, and
 	// the quota that binds ("" when none does).
 	Room(ctx context.Context, flavor string) (int, string, error)
+	// LastFailure is the last timeout, transport error or 5xx.
+	LastFailure() string
 }
 
 // Server is a Nova server.
@@ -86,3 +73,20 @@ type ServerSpec struct {
 
 // ErrQuota is Nova's 403/413 for an exceeded quota.
 var ErrQuota = errors.New("quota exceeded")
+
+// specError is a failure the spec causes (a user-data template that does
+// not render, a flavor or image the cloud does not have): a condition
+// naming the field, not a backend outage.
+type specError struct {
+	field string
+	err   error
+}
+
+func (e *specError) Error() string { return e.field + ": " + e.err.Error() }
+func (e *specError) Unwrap() error { return e.err }
+
+// jenkinsError marks a failed Jenkins call, for the condition's reason.
+type jenkinsError struct{ err error }
+
+func (e *jenkinsError) Error() string { return e.err.Error() }
+func (e *jenkinsError) Unwrap() error { return e.err }

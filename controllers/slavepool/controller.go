@@ -3,14 +3,13 @@
 // comes from spec.replicas or, with autoscale, from the Jenkins queue;
 // each agent is a Jenkins JNLP node and a Nova server of the same
 // deterministic name; the truth is what Jenkins and Nova hold, read fresh
-// on every pass, so a crash at any point is finished or undone by the
-// next one.
+// on every pass (a read shared by the pools of a backend for a moment, and
+// forgotten after any write attempt), so a crash at any point, or a reply
+// that never came, is finished or undone by the next one.
 package slavepool
 
 import (
-	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -18,6 +17,8 @@ import (
 
 	"minka/api/v1alpha1"
 	"minka/backend"
+	"minka/backend/jenkins"
+	"minka/backend/transport"
 	"minka/reconcile"
 	"minka/store"
 )
@@ -31,6 +32,11 @@ const Finalizer = "minka.dev/agents"
 // Options configure the controller.
 type Options struct {
 	Backends backend.Config
+	// Jenkins are the process's Jenkins clients by backend name, shared
+	// with the other controllers that use them.
+	Jenkins map[string]*jenkins.Client
+	// BackendMetrics count every backend request (nil: not counted).
+	BackendMetrics *transport.Metrics
 	// Poll is how often an autoscaled pool reads the Jenkins queue
 	// (default 2s; mita polls every 30s).
 	Poll     time.Duration
@@ -39,75 +45,20 @@ type Options struct {
 	Now      func() time.Time
 }
 
-// jenkinsBackend shares one queue-and-nodes snapshot between the pools of
-// a Jenkins for a moment, so N pools cost one read, not N.
-type jenkinsBackend struct {
-	name string
-	api  Jenkins
-	mu   sync.Mutex
-	last *Snapshot
-}
-
-func (j *jenkinsBackend) snapshot(ctx context.Context, maxAge time.Duration, now time.Time) (*Snapshot, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.last != nil && now.Sub(j.last.Taken) <= maxAge {
-		return j.last, nil
-	}
-	s, err := j.api.Snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.Taken = now
-	j.last = s
-	return s, nil
-}
-
-// forget drops the shared snapshot after this controller changed Jenkins.
-func (j *jenkinsBackend) forget() { j.mu.Lock(); j.last = nil; j.mu.Unlock() }
-
-// cloudBackend shares one server list between the pools of a cloud for a
-// moment, as jenkinsBackend does the queue.
-type cloudBackend struct {
-	Cloud
-	mu    sync.Mutex
-	last  []Server
-	taken time.Time
-}
-
-func (c *cloudBackend) servers(ctx context.Context, maxAge time.Duration, now time.Time) ([]Server, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.last != nil && now.Sub(c.taken) <= maxAge {
-		return c.last, nil
-	}
-	list, err := c.Servers(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	if list == nil {
-		list = []Server{}
-	}
-	c.last, c.taken = list, now
-	return list, nil
-}
-
-func (c *cloudBackend) forget() { c.mu.Lock(); c.last = nil; c.mu.Unlock() }
-
 type reconciler struct {
 	st      *store.Store
 	kind    v1alpha1.Kind
 	inf     *reconcile.Informer
 	rec     *reconcile.Recorder
 	log     logr.Logger
-	jenkins map[string]*jenkinsBackend
-	clouds  map[string]*cloudBackend
+	jenkins map[string]Jenkins
+	clouds  map[string]Cloud
 	metrics *metrics
 	poll    time.Duration
 	now     func() time.Time
 }
 
-// New builds the backend clients and metrics once per process and
+// New builds the OpenStack clients and metrics once per process and
 // returns the SetupFunc run on every leadership term.
 func New(opts Options) (reconcile.SetupFunc, error) {
 	if opts.Now == nil {
@@ -120,49 +71,29 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	jenkins := map[string]*jenkinsBackend{}
+	jk := map[string]Jenkins{}
 	for _, cfg := range opts.Backends.Jenkins {
-		c, err := newJenkinsClient(cfg)
-		if err != nil {
-			return nil, err
+		c := opts.Jenkins[cfg.Name]
+		if c == nil {
+			if c, err = jenkins.New(cfg, opts.BackendMetrics); err != nil {
+				return nil, err
+			}
 		}
-		jenkins[cfg.Name] = &jenkinsBackend{name: cfg.Name, api: c}
+		jk[cfg.Name] = c
 	}
-	clouds := map[string]*cloudBackend{}
+	clouds := map[string]Cloud{}
 	for _, cfg := range opts.Backends.OpenStack {
-		clouds[cfg.Name] = &cloudBackend{Cloud: &cloudClient{cfg: cfg}}
+		clouds[cfg.Name] = newCloudClient(cfg, opts.BackendMetrics)
 	}
 	kind, err := v1alpha1.KindOf(&v1alpha1.SlavePool{})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("slavepool: %w", err)
 	}
 	return func(t *reconcile.Term) error {
 		r := &reconciler{st: t.Store, kind: kind, inf: t.Informer(kind), rec: t.Recorder(Name), log: t.Log.WithValues("controller", Name),
-			jenkins: jenkins, clouds: clouds, metrics: m, poll: opts.Poll, now: opts.Now}
+			jenkins: jk, clouds: clouds, metrics: m, poll: opts.Poll, now: opts.Now}
 		ctl := t.NewController(Name, r, reconcile.BackendRateLimiter())
 		r.inf.AddEventHandler(reconcile.EnqueueObject(ctl))
 		return nil
 	}, nil
-}
-
-type metrics struct {
-	creates  *prometheus.CounterVec // by cloud
-	removals *prometheus.CounterVec // by reason
-}
-
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
-	m := &metrics{
-		creates: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "minka_slavepool_server_creates_total",
-			Help: "Nova server create calls for pool agents."}, []string{"cloud"}),
-		removals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "minka_slavepool_agent_removals_total",
-			Help: "Agents removed, by reason (scale-down, boot-timeout, server-error, half-made, pool-deleted)."}, []string{"reason"}),
-	}
-	if reg != nil {
-		for _, c := range []prometheus.Collector{m.creates, m.removals} {
-			if err := reg.Register(c); err != nil {
-				return nil, fmt.Errorf("registering slavepool metrics: %w", err)
-			}
-		}
-	}
-	return m, nil
 }

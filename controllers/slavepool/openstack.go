@@ -2,12 +2,12 @@ package slavepool
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
@@ -17,50 +17,108 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	"golang.org/x/sync/singleflight"
 
 	"minka/backend"
+	"minka/backend/readcache"
+	"minka/backend/transport"
 )
 
 // cloudClient adapts gophercloud v2. It authenticates on first use (and
 // re-authenticates when a token expires), so minka starts while the cloud
-// is down; credentials come from the clouds.yaml entry.
+// is down; credentials come from the clouds.yaml entry. Every request,
+// Keystone's included, goes through the backend transport (the
+// configured timeout, metrics, last failure); no lock is held across a
+// network call. The server list is shared by the pools of the cloud for a
+// moment and forgotten after any create or delete attempt.
 type cloudClient struct {
-	cfg     backend.OpenStack
+	cfg  backend.OpenStack
+	tr   *transport.Transport
+	list *readcache.Cache[[]Server]
+	auth singleflight.Group
+
 	mu      sync.Mutex
 	compute *gophercloud.ServiceClient
 	image   *gophercloud.ServiceClient
 }
 
+func newCloudClient(cfg backend.OpenStack, m *transport.Metrics) *cloudClient {
+	c := &cloudClient{cfg: cfg, tr: transport.New(transport.Options{Backend: "openstack", Name: cfg.Name,
+		Timeout: backend.RequestTimeout(cfg.Timeout), Metrics: m})}
+	c.list = readcache.New(func(ctx context.Context) ([]Server, error) { return c.Servers(ctx, "") }, nil)
+	return c
+}
+
+// Name is the backend's name in the server config.
+func (c *cloudClient) Name() string { return c.cfg.Name }
+
+// LastFailure is the last timeout, transport error or 5xx ("" if none).
+func (c *cloudClient) LastFailure() string { s, _ := c.tr.LastFailure(); return s }
+
+// AllServers is every server of the project, read at most maxAge ago and
+// not before the last create or delete attempt.
+func (c *cloudClient) AllServers(ctx context.Context, maxAge time.Duration) ([]Server, error) {
+	list, _, err := c.list.Get(ctx, maxAge)
+	return list, err
+}
+
 func (c *cloudClient) clients(ctx context.Context) (*gophercloud.ServiceClient, *gophercloud.ServiceClient, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.compute != nil {
-		return c.compute, c.image, nil
+	compute, image := c.compute, c.image
+	c.mu.Unlock()
+	if compute != nil {
+		return compute, image, nil
 	}
+	// One authentication at a time, outside the lock: a hung Keystone
+	// holds up only the callers that need it, each until its deadline.
+	ch := c.auth.DoChan("auth", func() (any, error) { return nil, c.authenticate(context.WithoutCancel(ctx)) })
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, nil, r.Err
+		}
+	case <-ctx.Done():
+		return nil, nil, fmt.Errorf("openstack %s: authenticating: %w", c.cfg.Name, ctx.Err())
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.compute, c.image, nil
+}
+
+func (c *cloudClient) authenticate(ctx context.Context) error {
 	opts := []clouds.ParseOption{clouds.WithCloudName(c.cfg.Cloud)}
 	if c.cfg.CloudsFile != "" {
 		opts = append(opts, clouds.WithLocations(c.cfg.CloudsFile))
 	}
 	ao, eo, _, err := clouds.Parse(opts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("openstack %s: clouds.yaml: %w", c.cfg.Name, err)
+		return fmt.Errorf("openstack %s: clouds.yaml: %w", c.cfg.Name, err)
 	}
 	ao.AllowReauth = true
-	pc, err := openstack.AuthenticatedClient(ctx, ao)
+	pc, err := openstack.NewClient(ao.IdentityEndpoint)
 	if err != nil {
-		return nil, nil, fmt.Errorf("openstack %s: authenticating: %w", c.cfg.Name, err)
+		return fmt.Errorf("openstack %s: %w", c.cfg.Name, err)
 	}
-	if c.compute, err = openstack.NewComputeV2(pc, eo); err != nil {
-		return nil, nil, fmt.Errorf("openstack %s: compute endpoint: %w", c.cfg.Name, err)
+	pc.HTTPClient = *c.tr.Client()
+	if err := openstack.Authenticate(transport.WithOperation(ctx, "keystone.auth"), pc, ao); err != nil {
+		return fmt.Errorf("openstack %s: authenticating: %w", c.cfg.Name, err)
 	}
-	if c.image, err = openstack.NewImageV2(pc, eo); err != nil {
-		c.compute = nil
-		return nil, nil, fmt.Errorf("openstack %s: image endpoint: %w", c.cfg.Name, err)
+	compute, err := openstack.NewComputeV2(pc, eo)
+	if err != nil {
+		return fmt.Errorf("openstack %s: compute endpoint: %w", c.cfg.Name, err)
 	}
-	return c.compute, c.image, nil
+	image, err := openstack.NewImageV2(pc, eo)
+	if err != nil {
+		return fmt.Errorf("openstack %s: image endpoint: %w", c.cfg.Name, err)
+	}
+	c.mu.Lock()
+	c.compute, c.image = compute, image
+	c.mu.Unlock()
+	return nil
 }
 
 func (c *cloudClient) Servers(ctx context.Context, prefix string) ([]Server, error) {
+	ctx = transport.WithOperation(ctx, "servers.list")
 	nova, _, err := c.clients(ctx)
 	if err != nil {
 		return nil, err
@@ -73,7 +131,7 @@ func (c *cloudClient) Servers(ctx context.Context, prefix string) ([]Server, err
 	if err != nil {
 		return nil, fmt.Errorf("nova: listing servers: %w", err)
 	}
-	var out []Server
+	out := []Server{}
 	for _, s := range list {
 		if !strings.HasPrefix(s.Name, prefix) { // Nova's name filter is a regex search; be exact
 			continue
@@ -99,6 +157,7 @@ func firstIP(addrs map[string]any) string {
 }
 
 func (c *cloudClient) CreateServer(ctx context.Context, spec ServerSpec) (Server, error) {
+	ctx = transport.WithOperation(ctx, "servers.create")
 	nova, glance, err := c.clients(ctx)
 	if err != nil {
 		return Server{}, err
@@ -107,7 +166,7 @@ func (c *cloudClient) CreateServer(ctx context.Context, spec ServerSpec) (Server
 	if err != nil {
 		return Server{}, err
 	}
-	imageID, err := imageRef(ctx, glance, spec.Image)
+	imageID, err := c.imageRef(ctx, glance, spec.Image)
 	if err != nil {
 		return Server{}, err
 	}
@@ -132,6 +191,10 @@ func (c *cloudClient) CreateServer(ctx context.Context, spec ServerSpec) (Server
 	if spec.KeyName != "" {
 		builder = keypairs.CreateOptsExt{CreateOptsBuilder: opts, KeyName: spec.KeyName}
 	}
+	// Forgotten before and after, whatever the outcome: a create whose
+	// reply is lost may have made the server all the same.
+	c.list.Forget()
+	defer c.list.Forget()
 	s, err := servers.Create(ctx, nova, builder, nil).Extract()
 	if err != nil {
 		if (gophercloud.ResponseCodeIs(err, http.StatusForbidden) || gophercloud.ResponseCodeIs(err, http.StatusRequestEntityTooLarge)) &&
@@ -144,10 +207,13 @@ func (c *cloudClient) CreateServer(ctx context.Context, spec ServerSpec) (Server
 }
 
 func (c *cloudClient) DeleteServer(ctx context.Context, id string) error {
+	ctx = transport.WithOperation(ctx, "servers.delete")
 	nova, _, err := c.clients(ctx)
 	if err != nil {
 		return err
 	}
+	c.list.Forget()
+	defer c.list.Forget()
 	err = servers.Delete(ctx, nova, id).ExtractErr()
 	if err != nil && !gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
 		return fmt.Errorf("nova: deleting server %s: %w", id, err)
@@ -156,6 +222,7 @@ func (c *cloudClient) DeleteServer(ctx context.Context, id string) error {
 }
 
 func (c *cloudClient) Room(ctx context.Context, flavorName string) (int, string, error) {
+	ctx = transport.WithOperation(ctx, "limits.get")
 	nova, _, err := c.clients(ctx)
 	if err != nil {
 		return 0, "", err
@@ -185,7 +252,7 @@ func (c *cloudClient) Room(ctx context.Context, flavorName string) (int, string,
 
 // flavor resolves a template's flavor by id or name.
 func (c *cloudClient) flavor(ctx context.Context, nova *gophercloud.ServiceClient, ref string) (flavors.Flavor, error) {
-	pages, err := flavors.ListDetail(nova, nil).AllPages(ctx)
+	pages, err := flavors.ListDetail(nova, nil).AllPages(transport.WithOperation(ctx, "flavors.list"))
 	if err != nil {
 		return flavors.Flavor{}, fmt.Errorf("nova: listing flavors: %w", err)
 	}
@@ -198,12 +265,12 @@ func (c *cloudClient) flavor(ctx context.Context, nova *gophercloud.ServiceClien
 			return f, nil
 		}
 	}
-	return flavors.Flavor{}, fmt.Errorf("nova: no flavor %q", ref)
+	return flavors.Flavor{}, &specError{field: "spec.template.flavor", err: fmt.Errorf("openstack %s has no flavor %q", c.cfg.Name, ref)}
 }
 
 // imageRef resolves a template's image by id or name through Glance.
-func imageRef(ctx context.Context, glance *gophercloud.ServiceClient, ref string) (string, error) {
-	pages, err := images.List(glance, images.ListOpts{}).AllPages(ctx)
+func (c *cloudClient) imageRef(ctx context.Context, glance *gophercloud.ServiceClient, ref string) (string, error) {
+	pages, err := images.List(glance, images.ListOpts{}).AllPages(transport.WithOperation(ctx, "images.list"))
 	if err != nil {
 		return "", fmt.Errorf("glance: listing images: %w", err)
 	}
@@ -216,5 +283,5 @@ func imageRef(ctx context.Context, glance *gophercloud.ServiceClient, ref string
 			return im.ID, nil
 		}
 	}
-	return "", errors.New("glance: no image " + ref)
+	return "", &specError{field: "spec.template.image", err: fmt.Errorf("openstack %s has no image %q", c.cfg.Name, ref)}
 }

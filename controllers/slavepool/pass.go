@@ -27,8 +27,8 @@ const (
 type pass struct {
 	r      *reconciler
 	p      *v1alpha1.SlavePool
-	jb     *jenkinsBackend
-	cloud  *cloudBackend
+	jk     Jenkins
+	cloud  Cloud
 	snap   *Snapshot
 	agents []*agent
 	now    time.Time
@@ -102,6 +102,9 @@ func (ps *pass) size() {
 // agents not online within bootTimeout, and halves of agents whose other
 // half is missing (a crash between the two creates or the two deletes).
 func (ps *pass) repair(ctx context.Context) error {
+	if err := ps.removeTwins(ctx); err != nil {
+		return err
+	}
 	boot := dur(ps.p.Spec.BootTimeout, 15*time.Minute)
 	for _, a := range ps.agents {
 		if a.phase() == PhaseDeleting && a.server == nil {
@@ -154,6 +157,25 @@ func (ps *pass) repair(ctx context.Context) error {
 	return nil
 }
 
+// removeTwins deletes every server beyond the first of an agent's name.
+func (ps *pass) removeTwins(ctx context.Context) error {
+	for _, a := range ps.agents {
+		for _, t := range a.twins {
+			if t.Status == "DELETED" || t.Status == "SOFT_DELETED" {
+				continue
+			}
+			ps.r.rec.Eventf(ctx, ps.p, v1alpha1.EventTypeWarning, EventDuplicate,
+				"agent %s has %d servers: keeping %s, deleting %s (made by a create whose reply was lost)", a.name, len(a.twins)+1, a.server.ID, t.ID)
+			if err := ps.cloud.DeleteServer(ctx, t.ID); err != nil {
+				return err
+			}
+			ps.r.metrics.removals.WithLabelValues("duplicate").Inc()
+		}
+		a.twins = nil
+	}
+	return nil
+}
+
 // grow adds n agents, within what the quotas leave.
 func (ps *pass) grow(ctx context.Context, n int) error {
 	room, binding, err := ps.cloud.Room(ctx, ps.p.Spec.Template.Flavor)
@@ -162,7 +184,7 @@ func (ps *pass) grow(ctx context.Context, n int) error {
 	}
 	if room < n {
 		ps.quota = fmt.Sprintf("quota %s leaves room for %d of the %d more agents wanted", binding, room, n)
-		if ps.r.conditionChanged(ps.p, CondQuotaExceeded, ReasonQuotaExceeded) {
+		if reconcile.ConditionReason(ps.p, CondQuotaExceeded) != ReasonQuotaExceeded {
 			ps.r.rec.Eventf(ctx, ps.p, v1alpha1.EventTypeWarning, EventQuotaExceeded, "%s", ps.quota)
 		}
 		n = room
@@ -172,10 +194,9 @@ func (ps *pass) grow(ctx context.Context, n int) error {
 		a.name = agentName(ps.p, a.index)
 		spec := NodeSpec{Name: a.name, Executors: int(ps.p.Spec.Executors), RemoteFS: ps.p.Spec.RemoteFS, Labels: ps.p.Spec.Labels,
 			Description: fmt.Sprintf("minka SlavePool %s/%s", ps.p.Namespace, ps.p.Name)}
-		if err := ps.jb.api.CreateNode(ctx, spec); err != nil {
+		if err := ps.jk.CreateNode(ctx, spec); err != nil {
 			return &jenkinsError{err}
 		}
-		ps.jb.forget()
 		a.node = &Node{Name: a.name, Executors: spec.Executors, Offline: true, Labels: spec.Labels}
 		ps.agents = append(ps.agents, a)
 		if err := ps.boot(ctx, a); err != nil {
@@ -193,15 +214,15 @@ func (ps *pass) boot(ctx context.Context, a *agent) error {
 	if a.server != nil {
 		return nil
 	}
-	secret, err := ps.jb.api.Secret(ctx, a.name)
+	secret, err := ps.jk.Secret(ctx, a.name)
 	if err != nil {
 		return &jenkinsError{err}
 	}
 	t := ps.p.Spec.Template
-	data, err := renderUserData(ps.p, userDataVars{JenkinsURL: ps.jb.api.URL(), NodeName: a.name, Secret: secret, Pool: ps.p.Name,
+	data, err := renderUserData(ps.p, userDataVars{JenkinsURL: ps.jk.URL(), NodeName: a.name, Secret: secret, Pool: ps.p.Name,
 		Namespace: ps.p.Namespace, Labels: ps.p.Spec.Labels, Executors: ps.p.Spec.Executors})
 	if err != nil {
-		return reconcile.TerminalError(fmt.Errorf("spec.template.userData: %w", err))
+		return reconcile.TerminalError(&specError{field: "spec.template.userData", err: err})
 	}
 	meta := map[string]string{MetaPoolUID: string(ps.p.UID), MetaPool: ps.p.Namespace + "/" + ps.p.Name}
 	for k, v := range t.Metadata {
@@ -218,7 +239,6 @@ func (ps *pass) boot(ctx context.Context, a *agent) error {
 	if err != nil {
 		return err
 	}
-	ps.cloud.forget()
 	ps.r.metrics.creates.WithLabelValues(ps.p.Spec.Cloud).Inc()
 	s.Created = ps.now
 	a.server = &s
@@ -284,16 +304,15 @@ func (ps *pass) shrink(ctx context.Context, n int) error {
 // if a build landed meanwhile it goes back online.
 func (ps *pass) drainOne(ctx context.Context, a *agent) (bool, error) {
 	msg := fmt.Sprintf("minka: SlavePool %s/%s is scaling down", ps.p.Namespace, ps.p.Name)
-	if err := ps.jb.api.SetOffline(ctx, a.name, true, msg); err != nil {
+	if err := ps.jk.SetOffline(ctx, a.name, true, msg); err != nil {
 		return false, &jenkinsError{err}
 	}
-	ps.jb.forget()
-	fresh, err := ps.jb.snapshot(ctx, 0, ps.r.now())
+	fresh, err := ps.jk.Snapshot(ctx, 0)
 	if err != nil {
 		return false, &jenkinsError{err}
 	}
 	if n, ok := fresh.Nodes[a.name]; ok && n.Busy > 0 {
-		if err := ps.jb.api.SetOffline(ctx, a.name, false, ""); err != nil {
+		if err := ps.jk.SetOffline(ctx, a.name, false, ""); err != nil {
 			return false, &jenkinsError{err}
 		}
 		return false, nil
@@ -306,10 +325,9 @@ func (ps *pass) drainOne(ctx context.Context, a *agent) (bool, error) {
 func (ps *pass) undrain(ctx context.Context, removing map[*agent]bool) error {
 	for _, a := range ps.live() {
 		if a.phase() == PhaseDraining && !removing[a] {
-			if err := ps.jb.api.SetOffline(ctx, a.name, false, ""); err != nil {
+			if err := ps.jk.SetOffline(ctx, a.name, false, ""); err != nil {
 				return &jenkinsError{err}
 			}
-			ps.jb.forget()
 			a.node.TemporarilyOffline = false
 		}
 	}
@@ -323,13 +341,11 @@ func (ps *pass) remove(ctx context.Context, a *agent, reason string) error {
 		if err := ps.cloud.DeleteServer(ctx, a.server.ID); err != nil {
 			return err
 		}
-		ps.cloud.forget()
 	}
 	if a.node != nil {
-		if err := ps.jb.api.DeleteNode(ctx, a.name); err != nil {
+		if err := ps.jk.DeleteNode(ctx, a.name); err != nil {
 			return &jenkinsError{err}
 		}
-		ps.jb.forget()
 	}
 	a.removed = true
 	ps.r.metrics.removals.WithLabelValues(reason).Inc()
@@ -344,10 +360,9 @@ func (ps *pass) drain(ctx context.Context) (reconcile.Result, error) {
 	var left []*agent
 	for _, a := range ps.agents {
 		if a.node != nil && !a.node.TemporarilyOffline {
-			if err := ps.jb.api.SetOffline(ctx, a.name, true, "minka: SlavePool deleted"); err != nil {
+			if err := ps.jk.SetOffline(ctx, a.name, true, "minka: SlavePool deleted"); err != nil {
 				return reconcile.Result{}, &jenkinsError{err}
 			}
-			ps.jb.forget()
 		}
 		if a.busy() > 0 && ps.now.Before(deadline) {
 			left = append(left, a)

@@ -7,13 +7,46 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"minka/api/v1alpha1"
+	"minka/reconcile"
 )
 
-// conditionChanged says whether typ is about to take a new reason (the
-// moment to record an event once, not on every pass).
-func (r *reconciler) conditionChanged(p *v1alpha1.SlavePool, typ, reason string) bool {
-	return conditionReason(p, typ) != reason
-}
+// Conditions and their reasons.
+const (
+	CondReady            = "Ready"
+	CondScaling          = "Scaling"
+	CondBackendAvailable = "BackendAvailable"
+	CondQuotaExceeded    = "QuotaExceeded"
+	// CondStalled is kstatus' "cannot progress until the spec changes".
+	CondStalled = "Stalled"
+
+	ReasonAllOnline            = "AllAgentsOnline"
+	ReasonAgentsNotReady       = "AgentsNotReady"
+	ReasonScalingUp            = "ScalingUp"
+	ReasonScalingDown          = "ScalingDown"
+	ReasonStable               = "AtDesiredSize"
+	ReasonBackendsAnswer       = "BackendsAnswer"
+	ReasonJenkinsUnavailable   = "JenkinsUnavailable"
+	ReasonOpenStackUnavailable = "OpenStackUnavailable"
+	ReasonBackendNotConfigured = "BackendNotConfigured"
+	ReasonQuotaExceeded        = "QuotaExceeded"
+	ReasonWithinQuota          = "WithinQuota"
+	ReasonInvalidSpec          = "InvalidSpec"
+	ReasonSpecUsable           = "SpecUsable"
+)
+
+// Event reasons; a failure's event has the reason of its condition.
+const (
+	EventAgentCreated  = "AgentCreated"
+	EventAgentAdopted  = "AgentAdopted"
+	EventAgentRemoved  = "AgentRemoved"
+	EventBootTimeout   = "BootTimeout"
+	EventServerError   = "ServerError"
+	EventHalfMade      = "HalfMadeAgent"
+	EventDuplicate     = "DuplicateServer"
+	EventQuotaExceeded = "QuotaExceeded"
+	EventInvalidSpec   = ReasonInvalidSpec
+	EventNotConfigured = ReasonBackendNotConfigured
+)
 
 // recordStatus writes what this pass saw and did into the status.
 func (ps *pass) recordStatus() {
@@ -56,22 +89,22 @@ func (ps *pass) recordStatus() {
 	desired := int32(ps.desired)
 	switch {
 	case ready == desired && live == desired:
-		setCondition(p, CondReady, metav1.ConditionTrue, ReasonAllOnline, fmt.Sprintf("%d of %d agents online", ready, desired))
+		reconcile.Condition(p, CondReady, metav1.ConditionTrue, ReasonAllOnline, fmt.Sprintf("%d of %d agents online", ready, desired))
 	default:
-		setCondition(p, CondReady, metav1.ConditionFalse, ReasonAgentsNotReady, fmt.Sprintf("%d of %d agents online, %d in the pool", ready, desired, live))
+		reconcile.Condition(p, CondReady, metav1.ConditionFalse, ReasonAgentsNotReady, fmt.Sprintf("%d of %d agents online, %d in the pool", ready, desired, live))
 	}
 	switch {
 	case live < desired || ready < live:
-		setCondition(p, CondScaling, metav1.ConditionTrue, ReasonScalingUp, fmt.Sprintf("%d → %d agents (%s)", live, desired, ps.why))
+		reconcile.Condition(p, CondScaling, metav1.ConditionTrue, ReasonScalingUp, fmt.Sprintf("%d → %d agents (%s)", live, desired, ps.why))
 	case live > desired:
-		setCondition(p, CondScaling, metav1.ConditionTrue, ReasonScalingDown,
+		reconcile.Condition(p, CondScaling, metav1.ConditionTrue, ReasonScalingDown,
 			fmt.Sprintf("%d → %d agents once idle for %v (%s)", live, desired, dur(p.Spec.IdleTimeout, 0), ps.why))
 	default:
-		setCondition(p, CondScaling, metav1.ConditionFalse, ReasonStable, fmt.Sprintf("%d agents (%s)", live, ps.why))
+		reconcile.Condition(p, CondScaling, metav1.ConditionFalse, ReasonStable, fmt.Sprintf("%d agents (%s)", live, ps.why))
 	}
 	if ps.quota != "" {
-		setCondition(p, CondQuotaExceeded, metav1.ConditionTrue, ReasonQuotaExceeded, ps.quota)
-	} else if live >= desired || conditionReason(p, CondQuotaExceeded) == "" {
-		setCondition(p, CondQuotaExceeded, metav1.ConditionFalse, ReasonWithinQuota, "")
+		reconcile.Condition(p, CondQuotaExceeded, metav1.ConditionTrue, ReasonQuotaExceeded, ps.quota)
+	} else if live >= desired || reconcile.ConditionReason(p, CondQuotaExceeded) == "" {
+		reconcile.Condition(p, CondQuotaExceeded, metav1.ConditionFalse, ReasonWithinQuota, "")
 	}
 }
