@@ -65,6 +65,12 @@ func observeAgents(p *v1alpha1.SlavePool, snap *Snapshot, servers []Server) []*a
 		}
 		return byName[name]
 	}
+	recorded := map[string]bool{} // server ids the status holds
+	for _, n := range p.Status.Nodes {
+		if n.ServerID != "" {
+			recorded[n.ServerID] = true
+		}
+	}
 	for i := range servers {
 		s := &servers[i]
 		idx, ok := indexOf(p, s.Name)
@@ -75,7 +81,7 @@ func observeAgents(p *v1alpha1.SlavePool, snap *Snapshot, servers []Server) []*a
 		switch {
 		case a.server == nil:
 			a.server = s
-		case keepFirst(s, a.server):
+		case keepFirst(s, a.server, recorded):
 			a.twins = append(a.twins, a.server)
 			a.server = s
 		default:
@@ -97,11 +103,16 @@ func observeAgents(p *v1alpha1.SlavePool, snap *Snapshot, servers []Server) []*a
 }
 
 // keepFirst says which of two servers of one name an agent keeps: a live
-// one over one in ERROR or deleted, then the older (its agent has had
-// longest to boot), then the lower id, so every pass picks the same one.
-func keepFirst(a, b *Server) bool {
+// one over one in ERROR or deleted, then the one the status already
+// records for the agent, then the older (its agent has had longest to
+// boot; Nova's times are in seconds), then the lower id, so every pass
+// picks the same one.
+func keepFirst(a, b *Server, recorded map[string]bool) bool {
 	if da, db := deadServer(a), deadServer(b); da != db {
 		return db
+	}
+	if ra, rb := recorded[a.ID], recorded[b.ID]; ra != rb {
+		return ra
 	}
 	if !a.Created.Equal(b.Created) {
 		return a.Created.Before(b.Created)

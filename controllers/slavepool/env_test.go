@@ -21,6 +21,12 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/flavors"
+	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
+	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
@@ -86,6 +92,7 @@ type simWorld struct {
 	novaCreates createCounter // of the first cloud
 	nodeCreates createCounter
 	backends    backend.Config
+	cloudsFiles []string
 	stop        func()
 }
 
@@ -146,6 +153,7 @@ func startWorld(t *testing.T, seed int64, clouds int) *simWorld {
 		}
 		cfg += fmt.Sprintf("- {name: %s, cloud: minka-sim, cloudsFile: %s, timeout: 300ms}\n", name, file)
 		sw.clouds = append(sw.clouds, cloud)
+		sw.cloudsFiles = append(sw.cloudsFiles, file)
 	}
 	if err := yaml.Unmarshal([]byte(cfg), &sw.backends); err != nil {
 		t.Fatal(err)
@@ -204,4 +212,53 @@ func eventsOf(st *store.Store, ns string) string {
 	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+type simServer struct {
+	ID, Name string
+	Metadata map[string]string
+}
+
+// createServer boots a server like s in the first cloud through
+// gophercloud, as another client (or a lost create) would, and returns
+// its id.
+func createServer(t *testing.T, sw *simWorld, s simServer) string {
+	t.Helper()
+	ctx := context.Background()
+	ao, eo, _, err := clouds.Parse(clouds.WithCloudName("minka-sim"), clouds.WithLocations(sw.cloudsFiles[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := openstack.AuthenticatedClient(ctx, ao)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nova, err := openstack.NewComputeV2(pc, eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := flavors.ListDetail(nova, nil).AllPages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := flavors.ExtractFlavors(fl)
+	im, err := images.List(mustImageClient(t, pc, eo), nil).AllPages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, _ := images.ExtractImages(im)
+	out, err := servers.Create(ctx, nova, servers.CreateOpts{Name: s.Name, FlavorRef: fs[0].ID, ImageRef: is[0].ID, Metadata: s.Metadata}, nil).Extract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.ID
+}
+
+func mustImageClient(t *testing.T, pc *gophercloud.ProviderClient, eo gophercloud.EndpointOpts) *gophercloud.ServiceClient {
+	t.Helper()
+	c, err := openstack.NewImageV2(pc, eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,6 +51,9 @@ func (ps *pass) live() []*agent {
 
 // run repairs what is broken, then grows or shrinks the pool one step.
 func (ps *pass) run(ctx context.Context) (reconcile.Result, error) {
+	if err := ps.checkUserData(); err != nil {
+		return reconcile.Result{}, err
+	}
 	known := map[string]bool{}
 	for _, n := range ps.p.Status.Nodes {
 		known[n.Name] = true
@@ -204,6 +208,18 @@ func (ps *pass) grow(ctx context.Context, n int) error {
 		}
 		t := metav1.NewTime(ps.now)
 		ps.p.Status.LastScaleTime = &t
+	}
+	return nil
+}
+
+// checkUserData renders the template's user data with stand-in values
+// before anything is made: a template that cannot render would otherwise
+// leave a Jenkins node behind whose server can never boot.
+func (ps *pass) checkUserData() error {
+	_, err := renderUserData(ps.p, userDataVars{JenkinsURL: ps.jk.URL(), NodeName: agentName(ps.p, 0), Secret: strings.Repeat("0", 64),
+		Pool: ps.p.Name, Namespace: ps.p.Namespace, Labels: ps.p.Spec.Labels, Executors: ps.p.Spec.Executors})
+	if err != nil {
+		return reconcile.TerminalError(&specError{field: "spec.template.userData", err: err})
 	}
 	return nil
 }

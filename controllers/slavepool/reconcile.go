@@ -77,8 +77,8 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 func (r *reconciler) failed(ctx context.Context, p *v1alpha1.SlavePool, jk Jenkins, cloud Cloud, err error) error {
 	var se *specError
 	if errors.As(err, &se) {
-		if reconcile.Condition(p, CondStalled, metav1.ConditionTrue, ReasonInvalidSpec, err.Error()) {
-			r.rec.Eventf(ctx, p, v1alpha1.EventTypeWarning, EventInvalidSpec, "%v", err)
+		if reconcile.Condition(p, CondStalled, metav1.ConditionTrue, ReasonInvalidSpec, se.Error()) {
+			r.rec.Eventf(ctx, p, v1alpha1.EventTypeWarning, EventInvalidSpec, "%v", se)
 		}
 		reconcile.Condition(p, CondBackendAvailable, metav1.ConditionTrue, ReasonBackendsAnswer, "")
 		return err
