@@ -144,7 +144,7 @@ func (j *Client) CreateNode(ctx context.Context, n NodeSpec) error {
 	if resp != nil && resp.StatusCode == http.StatusBadRequest && strings.Contains(body, "already exists") {
 		return nil
 	}
-	return status("creating node "+n.Name, resp, err)
+	return j.status("creating node "+n.Name, resp, err)
 }
 
 var jnlpArgument = regexp.MustCompile(`<argument>([0-9a-f]{32,})</argument>`)
@@ -152,12 +152,12 @@ var jnlpArgument = regexp.MustCompile(`<argument>([0-9a-f]{32,})</argument>`)
 func (j *Client) Secret(ctx context.Context, name string) (string, error) {
 	ctx = transport.WithOperation(ctx, "node.secret")
 	resp, body, err := j.do(ctx, http.MethodGet, "/computer/"+name+"/jenkins-agent.jnlp", nil)
-	if err := status("reading the agent secret of "+name, resp, err); err != nil {
+	if err := j.status("reading the agent secret of "+name, resp, err); err != nil {
 		return "", err
 	}
 	m := jnlpArgument.FindStringSubmatch(body)
 	if m == nil {
-		return "", fmt.Errorf("jenkins: no secret in the JNLP file of %s", name)
+		return "", fmt.Errorf("jenkins %s: no secret in the JNLP file of %s", j.name, name)
 	}
 	return m[1], nil
 }
@@ -176,7 +176,7 @@ func (j *Client) SetOffline(ctx context.Context, name string, offline bool, mess
 		return nil // toggleOffline toggles: only call it to change
 	}
 	resp, _, err := j.post(ctx, "/computer/"+name+"/toggleOffline", map[string]string{"offlineMessage": message})
-	return status("toggling "+name+" offline", resp, err)
+	return j.status("toggling "+name+" offline", resp, err)
 }
 
 func (j *Client) DeleteNode(ctx context.Context, name string) error {
@@ -187,7 +187,7 @@ func (j *Client) DeleteNode(ctx context.Context, name string) error {
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
 		return nil
 	}
-	return status("deleting node "+name, resp, err)
+	return j.status("deleting node "+name, resp, err)
 }
 
 // post sends a form POST (API tokens need no crumb; the Requester's
@@ -202,11 +202,11 @@ func (j *Client) post(ctx context.Context, path string, query map[string]string)
 // appends a slash to every GET and drops the context.
 func (j *Client) get(ctx context.Context, path string, out any, query map[string]string) error {
 	resp, body, err := j.do(ctx, http.MethodGet, path+"/api/json", query)
-	if err := status("GET "+path+"/api/json", resp, err); err != nil {
+	if err := j.status("GET "+path+"/api/json", resp, err); err != nil {
 		return err
 	}
 	if err := json.Unmarshal([]byte(body), out); err != nil {
-		return fmt.Errorf("jenkins: GET %s/api/json: decoding: %w", path, err)
+		return fmt.Errorf("jenkins %s: GET %s/api/json: decoding: %w", j.name, path, err)
 	}
 	return nil
 }
@@ -243,14 +243,14 @@ func (j *Client) do(ctx context.Context, method, path string, query map[string]s
 
 // status turns gojenkins' answers into errors: it returns none for a 4xx
 // or 5xx.
-func status(op string, resp *http.Response, err error) error {
+func (j *Client) status(op string, resp *http.Response, err error) error {
 	switch {
 	case err != nil:
-		return fmt.Errorf("jenkins: %s: %w", op, err)
+		return fmt.Errorf("jenkins %s: %s: %w", j.name, op, err)
 	case resp == nil:
-		return fmt.Errorf("jenkins: %s: no response", op)
+		return fmt.Errorf("jenkins %s: %s: no response", j.name, op)
 	case resp.StatusCode >= 400:
-		return fmt.Errorf("jenkins: %s: %s", op, resp.Status)
+		return fmt.Errorf("jenkins %s: %s: %s", j.name, op, resp.Status)
 	}
 	return nil
 }

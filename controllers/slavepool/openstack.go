@@ -78,7 +78,7 @@ func (c *cloudClient) clients(ctx context.Context) (*gophercloud.ServiceClient, 
 			return nil, nil, r.Err
 		}
 	case <-ctx.Done():
-		return nil, nil, fmt.Errorf("openstack %s: authenticating: %w", c.cfg.Name, ctx.Err())
+		return nil, nil, fmt.Errorf("keystone: authenticating: %w", ctx.Err())
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -92,24 +92,24 @@ func (c *cloudClient) authenticate(ctx context.Context) error {
 	}
 	ao, eo, _, err := clouds.Parse(opts...)
 	if err != nil {
-		return fmt.Errorf("openstack %s: clouds.yaml: %w", c.cfg.Name, err)
+		return fmt.Errorf("clouds.yaml: %w", err)
 	}
 	ao.AllowReauth = true
 	pc, err := openstack.NewClient(ao.IdentityEndpoint)
 	if err != nil {
-		return fmt.Errorf("openstack %s: %w", c.cfg.Name, err)
+		return fmt.Errorf("keystone: %w", err)
 	}
 	pc.HTTPClient = *c.tr.Client()
 	if err := openstack.Authenticate(transport.WithOperation(ctx, "keystone.auth"), pc, ao); err != nil {
-		return fmt.Errorf("openstack %s: authenticating: %w", c.cfg.Name, err)
+		return fmt.Errorf("keystone: authenticating: %w", err)
 	}
 	compute, err := openstack.NewComputeV2(pc, eo)
 	if err != nil {
-		return fmt.Errorf("openstack %s: compute endpoint: %w", c.cfg.Name, err)
+		return fmt.Errorf("keystone catalogue: compute endpoint: %w", err)
 	}
 	image, err := openstack.NewImageV2(pc, eo)
 	if err != nil {
-		return fmt.Errorf("openstack %s: image endpoint: %w", c.cfg.Name, err)
+		return fmt.Errorf("keystone catalogue: image endpoint: %w", err)
 	}
 	c.mu.Lock()
 	c.compute, c.image = compute, image

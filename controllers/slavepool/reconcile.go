@@ -83,12 +83,13 @@ func (r *reconciler) failed(ctx context.Context, p *v1alpha1.SlavePool, jk Jenki
 		reconcile.Condition(p, CondBackendAvailable, metav1.ConditionTrue, ReasonBackendsAnswer, "")
 		return err
 	}
-	reason, backend, last := ReasonOpenStackUnavailable, "openstack "+cloud.Name(), cloud.LastFailure()
+	// The Jenkins client's errors name their backend; the cloud's are
+	// gophercloud's and Nova's, named here.
+	reason, msg, last := ReasonOpenStackUnavailable, fmt.Sprintf("openstack %s: %v", cloud.Name(), err), cloud.LastFailure()
 	var je *jenkinsError
 	if errors.As(err, &je) {
-		reason, backend, last = ReasonJenkinsUnavailable, "jenkins "+jk.Name(), jk.LastFailure()
+		reason, msg, last = ReasonJenkinsUnavailable, err.Error(), jk.LastFailure()
 	}
-	msg := fmt.Sprintf("%s: %v", backend, err)
 	if last != "" && !strings.Contains(msg, last) && (errors.Is(err, context.DeadlineExceeded) || strings.Contains(last, "timeout")) {
 		msg += " (last failure: " + last + ")"
 	}
