@@ -46,6 +46,20 @@ func TestParseCanonicalAndMatch(t *testing.T) {
 	}
 }
 
+// Limits leave room for every real expression: 30 levels of nesting and a
+// 4 KiB expression of labels parse.
+func TestParseWithinLimits(t *testing.T) {
+	for _, in := range []string{
+		strings.Repeat("!", 30) + "a",
+		strings.Repeat("(", 30) + "a" + strings.Repeat(")", 30),
+		strings.TrimSuffix(strings.Repeat("label-x && ", MaxLength/11), " && "),
+	} {
+		if _, err := Parse(in); err != nil {
+			t.Errorf("Parse(%.40q…, %d bytes): %v", in, len(in), err)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	cases := []struct {
 		reason string
@@ -60,6 +74,12 @@ func TestParseErrors(t *testing.T) {
 		{"two labels without operator", "a b", "unexpected label b"},
 		{"unclosed quote", `"a`, "unclosed quote"},
 		{"operator first", "|| a", "where a label was expected"},
+		// Each of these, unbounded, ended the process with a stack overflow.
+		{"2.1 MB of '!'", strings.Repeat("!", 2_100_000) + "a", "2100001 bytes long; at most 4096"},
+		{"3 MB of parentheses", strings.Repeat("(", 1_500_000) + "a" + strings.Repeat(")", 1_500_000), "at most 4096"},
+		{"65 '!' within the length", strings.Repeat("!", 65) + "a", "nested more than 64 deep"},
+		{"65 parentheses within the length", strings.Repeat("(", 65) + "a" + strings.Repeat(")", 65), "nested more than 64 deep"},
+		{"a deep right-nested chain", strings.Repeat("a -> (", 70) + "b" + strings.Repeat(")", 70), "nested more than 64 deep"},
 	}
 	for _, c := range cases {
 		_, err := Parse(c.in)
@@ -67,4 +87,27 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%s: Parse(%q) error = %v, want %q", c.reason, c.in, err, c.want)
 		}
 	}
+}
+
+// FuzzParse: no input crashes the parser or takes it past its limits,
+// and what parses prints a canonical form that parses to the same form.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"trusty && amd64", "!windows", "(a || b) && c", "x -> y", "x <-> y", `"a b" && c`,
+		strings.Repeat("!", 5000) + "a", strings.Repeat("(", 3000) + "a" + strings.Repeat(")", 3000),
+		strings.Repeat("!", 64) + "a", strings.Repeat("a&&", 1000) + "b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := Parse(s)
+		if err != nil {
+			return
+		}
+		again, err := Parse(e.String())
+		if err != nil {
+			t.Fatalf("canonical form %q of %q does not parse: %v", e.String(), s, err)
+		}
+		if again.String() != e.String() {
+			t.Fatalf("canonical form moved: %q → %q", e.String(), again.String())
+		}
+	})
 }

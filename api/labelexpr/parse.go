@@ -1,9 +1,27 @@
 package labelexpr
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
-// Parse reads a label expression.
+// Limits of what Parse reads: a label expression is outside input (a
+// Pipeline's spec.label, a Jenkins queue item's why text), and a deep one
+// would otherwise recurse until the process dies of a stack overflow,
+// which Go cannot recover from. Jenkins' own are a few dozen bytes.
+const (
+	// MaxLength is the longest expression, in bytes.
+	MaxLength = 4096
+	// MaxDepth is the deepest nesting of '!', '(' and operators.
+	MaxDepth = 64
+)
+
+// Parse reads a label expression of at most MaxLength bytes and MaxDepth
+// levels of nesting.
 func Parse(s string) (Expr, error) {
+	if len(s) > MaxLength {
+		return nil, &Error{Pos: MaxLength, Msg: fmt.Sprintf("label expression is %d bytes long; at most %d", len(s), MaxLength)}
+	}
 	p := &parser{toks: nil}
 	if err := p.lex(s); err != nil {
 		return nil, err
@@ -36,16 +54,31 @@ func (t token) describe() string {
 }
 
 type parser struct {
-	toks []token
-	i    int
-	end  int
+	toks  []token
+	i     int
+	end   int
+	depth int
 }
+
+// enter counts one more level of nesting at token t; leave undoes it.
+func (p *parser) enter(pos int) error {
+	if p.depth++; p.depth > MaxDepth {
+		return &Error{Pos: pos, Msg: fmt.Sprintf("nested more than %d deep", MaxDepth)}
+	}
+	return nil
+}
+
+func (p *parser) leave() { p.depth-- }
 
 var binaryPrec = map[string]int{"<->": precIff, "->": precImplies, "||": precOr, "&&": precAnd}
 
 // parse is precedence climbing; all binary operators associate left, as
 // in Jenkins' grammar.
 func (p *parser) parse(min int) (Expr, error) {
+	if err := p.enter(p.pos()); err != nil {
+		return nil, err
+	}
+	defer p.leave()
 	lhs, err := p.unary()
 	if err != nil {
 		return nil, err
@@ -70,6 +103,10 @@ func (p *parser) unary() (Expr, error) {
 	if p.i >= len(p.toks) {
 		return nil, &Error{Pos: p.end, Msg: "expression ends where a label was expected"}
 	}
+	if err := p.enter(p.pos()); err != nil {
+		return nil, err
+	}
+	defer p.leave()
 	t := p.toks[p.i]
 	p.i++
 	switch t.kind {
@@ -93,6 +130,14 @@ func (p *parser) unary() (Expr, error) {
 		return Paren{X: x}, nil
 	}
 	return nil, &Error{Pos: t.pos, Msg: "unexpected " + t.describe() + " where a label was expected"}
+}
+
+// pos is where the next token starts (the end when there is none).
+func (p *parser) pos() int {
+	if p.i < len(p.toks) {
+		return p.toks[p.i].pos
+	}
+	return p.end
 }
 
 func (p *parser) lex(s string) error {

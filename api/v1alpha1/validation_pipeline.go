@@ -26,7 +26,9 @@ func validatePipeline(s *PipelineSpec, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, validateBackend(s.Jenkins, p.Child("jenkins"))...)
 	errs = append(errs, validateJob(s.Job, p.Child("job"))...)
-	if s.Label != "" {
+	if len(s.Label) > labelexpr.MaxLength {
+		errs = append(errs, field.TooLong(p.Child("label"), "", labelexpr.MaxLength))
+	} else if s.Label != "" {
 		if _, err := labelexpr.Parse(s.Label); err != nil {
 			errs = append(errs, field.Invalid(p.Child("label"), s.Label, "not a Jenkins label expression: "+err.Error()))
 		}

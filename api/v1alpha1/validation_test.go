@@ -102,6 +102,16 @@ func TestValidationRules(t *testing.T) {
 		{"git URL scheme", func() Object { p := validPipeline(); p.Spec.Source.Git = "ftp://x/y.git"; return p }, "spec.source.git"},
 		{"branch globs", func() Object { p := validPipeline(); p.Spec.Source.Branches = []string{"release/["}; return p }, "spec.source.branches[0]"},
 		{"label expression", func() Object { p := validPipeline(); p.Spec.Label = "a &&"; return p }, "spec.label"},
+		{"a 2.1 MB label expression is too long, not a stack overflow", func() Object {
+			p := validPipeline()
+			p.Spec.Label = strings.Repeat("!", 2_100_000) + "a"
+			return p
+		}, "spec.label: Too long: may not be more than 4096 bytes"},
+		{"a label expression nested too deep", func() Object {
+			p := validPipeline()
+			p.Spec.Label = strings.Repeat("(", 100) + "a" + strings.Repeat(")", 100)
+			return p
+		}, "nested more than 64 deep"},
 		{"image repository without tag", func() Object {
 			p := validPipeline()
 			p.Spec.Artifacts = &Artifacts{Image: &ImageArtifact{Repository: "registry.example.com/webapp:1"}}

@@ -93,11 +93,28 @@ func parseLabel(s string) (expr, error) {
 type tok struct{ kind, text string }
 
 type labelParser struct {
-	toks []tok
-	i    int
+	toks  []tok
+	i     int
+	depth int
+}
+
+// maxLabelDepth bounds the recursion: a job's assignedNode comes from
+// whoever posts config.xml, and a stack overflow would take the whole
+// process (minka dev) down with it.
+const maxLabelDepth = 256
+
+func (p *labelParser) deeper() error {
+	if p.depth++; p.depth > maxLabelDepth {
+		return fmt.Errorf("label expression nested more than %d deep", maxLabelDepth)
+	}
+	return nil
 }
 
 func (p *labelParser) parse(min int) (expr, error) {
+	if err := p.deeper(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
 	lhs, err := p.unary()
 	if err != nil {
 		return nil, err
@@ -122,6 +139,10 @@ func (p *labelParser) unary() (expr, error) {
 	if p.i >= len(p.toks) {
 		return nil, fmt.Errorf("label expression ends early")
 	}
+	if err := p.deeper(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
 	t := p.toks[p.i]
 	p.i++
 	switch t.kind {
