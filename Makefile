@@ -31,10 +31,23 @@ lint:
 generate:
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 
-# Fuzzes decoding+defaulting+validation (FUZZTIME=60s by default).
+# Fuzzes every decoder of outside input, each for FUZZTIME (60s by
+# default): manifests (decode+default+validate), label expressions, the
+# server config, Jenkins' queue and nodes JSON, queue why texts, agent
+# names, Marathon's event stream.
 FUZZTIME ?= 60s
+FUZZ_TARGETS := \
+	./api/v1alpha1:FuzzDecodeValidate \
+	./api/labelexpr:FuzzParse \
+	./cmd/minka:FuzzParseConfig \
+	./backend/jenkins:FuzzDecodeSnapshot \
+	./controllers/slavepool:FuzzWaitsFor \
+	./controllers/slavepool:FuzzAgentNames
 fuzz:
-	$(GO) test ./api/v1alpha1 -run '^$$' -fuzz FuzzDecodeValidate -fuzztime $(FUZZTIME)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "== $${t##*:} ($${t%%:*}) for $(FUZZTIME)"; \
+	  $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME); \
+	done
 
 # Benchmarks: API creates/s vs raw etcd puts, apply -> watch latency,
 # 1,000 objects at rest for 30 s, a no-op controller's cold start over

@@ -102,13 +102,30 @@ type computersJSON struct {
 
 func (j *Client) readSnapshot(ctx context.Context) (*Snapshot, error) {
 	ctx = transport.WithOperation(ctx, "snapshot")
-	var q queueJSON
-	if err := j.get(ctx, "/queue", &q, nil); err != nil {
+	queue, err := j.getRaw(ctx, "/queue", nil)
+	if err != nil {
 		return nil, err
 	}
-	var c computersJSON
-	if err := j.get(ctx, "/computer", &c, map[string]string{"depth": "1"}); err != nil {
+	computers, err := j.getRaw(ctx, "/computer", map[string]string{"depth": "1"})
+	if err != nil {
 		return nil, err
+	}
+	s, err := decodeSnapshot(queue, computers)
+	if err != nil {
+		return nil, fmt.Errorf("jenkins %s: %w", j.name, err)
+	}
+	return s, nil
+}
+
+// decodeSnapshot reads /queue/api/json and /computer/api/json?depth=1.
+func decodeSnapshot(queue, computers []byte) (*Snapshot, error) {
+	var q queueJSON
+	if err := json.Unmarshal(queue, &q); err != nil {
+		return nil, fmt.Errorf("GET /queue/api/json: decoding: %w", err)
+	}
+	var c computersJSON
+	if err := json.Unmarshal(computers, &c); err != nil {
+		return nil, fmt.Errorf("GET /computer/api/json: decoding: %w", err)
 	}
 	s := &Snapshot{Nodes: map[string]Node{}, Taken: time.Now()}
 	for _, it := range q.Items {
@@ -201,14 +218,23 @@ func (j *Client) post(ctx context.Context, path string, query map[string]string)
 // with the Requester's client and credentials, because the Requester
 // appends a slash to every GET and drops the context.
 func (j *Client) get(ctx context.Context, path string, out any, query map[string]string) error {
-	resp, body, err := j.do(ctx, http.MethodGet, path+"/api/json", query)
-	if err := j.status("GET "+path+"/api/json", resp, err); err != nil {
+	body, err := j.getRaw(ctx, path, query)
+	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal([]byte(body), out); err != nil {
+	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("jenkins %s: GET %s/api/json: decoding: %w", j.name, path, err)
 	}
 	return nil
+}
+
+// getRaw GETs path+"/api/json", its status checked.
+func (j *Client) getRaw(ctx context.Context, path string, query map[string]string) ([]byte, error) {
+	resp, body, err := j.do(ctx, http.MethodGet, path+"/api/json", query)
+	if err := j.status("GET "+path+"/api/json", resp, err); err != nil {
+		return nil, err
+	}
+	return []byte(body), nil
 }
 
 // do sends one request with the Requester's client and credentials.

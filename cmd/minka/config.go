@@ -21,18 +21,24 @@ type serverConfig struct {
 // loadConfig reads and validates a config file strictly: unknown fields
 // and duplicate keys are errors, and every bad field is named.
 func loadConfig(path string) (serverConfig, error) {
-	var cfg serverConfig
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, fmt.Errorf("reading config: %w", err)
+		return serverConfig{}, fmt.Errorf("reading config: %w", err)
 	}
+	return parseConfig(path, data)
+}
+
+// parseConfig decodes and validates a config file's contents; name says
+// which file in errors.
+func parseConfig(name string, data []byte) (serverConfig, error) {
+	var cfg serverConfig
 	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
-		return cfg, fmt.Errorf("%s: %w", path, err)
+		return cfg, fmt.Errorf("%s: %w", name, err)
 	}
 	errs := apiserver.Config{Auth: cfg.Auth}.Validate()
 	errs = append(errs, cfg.Backends.Validate(field.NewPath("backends"))...)
 	if len(errs) > 0 {
-		return cfg, fmt.Errorf("%s: %w", path, errs.ToAggregate())
+		return cfg, fmt.Errorf("%s: %w", name, errs.ToAggregate())
 	}
 	return cfg, nil
 }

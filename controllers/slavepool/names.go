@@ -39,6 +39,8 @@ func indexOf(p *v1alpha1.SlavePool, name string) (int, bool) {
 	return i, err == nil
 }
 
-var digits = regexp.MustCompile(`^[0-9]+$`)
+// digits is an index as agentName writes it: no leading zero, so that
+// one index has one name.
+var digits = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
 
 func ownsNode(p *v1alpha1.SlavePool, node string) bool { _, ok := indexOf(p, node); return ok }
