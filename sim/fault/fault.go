@@ -13,14 +13,21 @@
 // or a timeout, as for reset and hang, but the create, update or delete
 // took effect: this is how a client's retry of a non-idempotent request is
 // tested.
+//
+// Four answer garbage with a 200, as a proxy or a half-started server
+// does: truncated (a body short of its Content-Length, then the
+// connection closed), invalid-json, html-200 (an HTML error page) and
+// stream-close (an event stream that closes as soon as it opens).
 package fault
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,7 +42,8 @@ type Fault struct {
 	// ErrorRate in [0,1] fails that share of requests with Failure
 	// (default "500"); 0 with a Failure set fails every request. Failure
 	// is a built-in ("500", "503", "reset", "hang", "applied-reset",
-	// "applied-hang") or a name given to Define.
+	// "applied-hang", "truncated", "invalid-json", "html-200",
+	// "stream-close") or a name given to Define.
 	ErrorRate float64 `json:"errorRate,omitempty"`
 	Failure   string  `json:"failure,omitempty"`
 	// Count > 0 lifts the fault after that many failures.
@@ -55,6 +63,22 @@ const (
 	// answer, then sends nothing until the client gives up; closing the
 	// injector closes the connection, still without a response.
 	AppliedHang = "applied-hang"
+
+	// Garbage answers, as a proxy, a half-dead server or a load balancer
+	// gives them; the request is not served.
+
+	// Truncated answers 200 application/json whose body stops short of
+	// its Content-Length, then closes the connection.
+	Truncated = "truncated"
+	// InvalidJSON answers 200 application/json with a body that is not
+	// JSON.
+	InvalidJSON = "invalid-json"
+	// HTMLPage answers 200 text/html with an error page, as a proxy or a
+	// Jenkins that is starting does.
+	HTMLPage = "html-200"
+	// StreamClose answers 200 with the headers of an event stream and
+	// closes it at once.
+	StreamClose = "stream-close"
 )
 
 // Injector wraps a handler with the faults set on it.
@@ -112,7 +136,7 @@ func (i *Injector) Close() {
 
 func builtin(name string) bool {
 	switch name {
-	case Internal, Unavailable, Reset, Hang, AppliedReset, AppliedHang:
+	case Internal, Unavailable, Reset, Hang, AppliedReset, AppliedHang, Truncated, InvalidJSON, HTMLPage, StreamClose:
 		return true
 	}
 	return false
@@ -191,6 +215,28 @@ func (i *Injector) fail(w http.ResponseWriter, r *http.Request, h http.Handler, 
 	case AppliedReset:
 		i.apply(h, r)
 		abort(w)
+	case Truncated:
+		body := `{"items":[{"id":1,"why":"There are no nodes`
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)+100))
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, body)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		abort(w)
+	case InvalidJSON:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"items": [}, "injected fault": invalid JSON`)
+	case HTMLPage:
+		w.Header().Set("Content-Type", "text/html;charset=utf-8")
+		_, _ = io.WriteString(w, "<!DOCTYPE html><html><head><title>Starting</title></head><body><h1>Please wait while the service is getting ready to work ...</h1><p>injected fault: an HTML page with 200</p></body></html>\n")
+	case StreamClose:
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
 	case AppliedHang:
 		i.apply(h, r)
 		select {

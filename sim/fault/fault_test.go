@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -375,5 +376,47 @@ func TestAppliedResetOfAGetOnAKeptAliveConnection(t *testing.T) {
 	}
 	if bodies, _ := h.calls(); len(bodies) != 3 {
 		t.Errorf("handler ran %d times, want 3 (warm-up, lost, resent)", len(bodies))
+	}
+}
+
+// Each garbage answer reaches a real client as a 200 it cannot use.
+func TestGarbageAnswers(t *testing.T) {
+	cases := []struct {
+		failure, contentType string
+		readErr              bool // reading the body fails
+		body                 string
+	}{
+		{Truncated, "application/json", true, `{"items":[`},
+		{InvalidJSON, "application/json", false, `{"items": [}`},
+		{HTMLPage, "text/html;charset=utf-8", false, "<!DOCTYPE html>"},
+		{StreamClose, "text/event-stream", false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.failure, func(t *testing.T) {
+			inj := New(1)
+			defer inj.Close()
+			served := 0
+			srv := httptest.NewServer(inj.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served++ })))
+			defer srv.Close()
+			if err := inj.Set(Fault{Failure: c.failure}); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.Get(srv.URL + "/queue/api/json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, rerr := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != c.contentType || (rerr != nil) != c.readErr || !strings.HasPrefix(string(b), c.body) {
+				t.Errorf("%d %q body %.60q read error %v; want 200 %q starting %q, read error %v", resp.StatusCode, resp.Header.Get("Content-Type"), b, rerr, c.contentType, c.body, c.readErr)
+			}
+			if served != 0 {
+				t.Errorf("the simulator served the request %d times; a garbage answer serves nothing", served)
+			}
+			var v any
+			if json.Unmarshal(b, &v) == nil && c.body != "" {
+				t.Errorf("the body decodes as JSON: %q", b)
+			}
+		})
 	}
 }
