@@ -2,6 +2,8 @@ package deployment_test
 
 import (
 	"context"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,4 +66,48 @@ func setReplicas(t *testing.T, st *store.Store, ns string, n int32) {
 	if _, err := st.UpdateReplicas(context.Background(), deploymentKind, ns, "web", n, ""); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestMesosGarbageIsReported: while tasks wait for room, Mesos answering
+// its operator API with garbage is named in the Progressing condition;
+// once it is sane again, the shortfall is explained with numbers.
+func TestMesosGarbageIsReported(t *testing.T) {
+	st, e := storetest.Store(t)
+	env := startMarathon(t, simmarathon.Options{}, time.Second)
+	ms := httptest.NewServer(env.sim.Mesos())
+	defer ms.Close()
+	env.backend.Marathon[0].MesosURL = ms.URL
+	if err := env.sim.MesosFaults.Set(fault.Fault{Failure: fault.HTMLPage}); err != nil {
+		t.Fatal(err)
+	}
+	stop := runController(t, env, st, e)
+	defer stop()
+	d := webDeployment("mesos", "registry.example.com/webapp:1", 600)
+	d.Spec.Cpus = 3 // one task per 4-cpu agent: 3 fit, 2 wait
+	five := int32(5)
+	d.Spec.Replicas = &five
+	if _, err := st.Create(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	progressing := func(d *v1alpha1.Deployment) string {
+		if c := meta.FindStatusCondition(d.Status.Conditions, deployment.Progressing); c != nil {
+			return c.Reason + ": " + c.Message
+		}
+		return ""
+	}
+	got, ok := waitFor(st, "mesos", 20*time.Second, func(d *v1alpha1.Deployment) bool {
+		return strings.Contains(progressing(d), "Mesos cannot say whether they fit")
+	})
+	if !ok {
+		t.Fatalf("Progressing does not name the Mesos failure: %q", progressing(got))
+	}
+	t.Logf("Mesos html-200: Progressing=%.300s", progressing(got))
+	env.sim.MesosFaults.Clear()
+	got, ok = waitFor(st, "mesos", 20*time.Second, func(d *v1alpha1.Deployment) bool {
+		return strings.HasPrefix(progressing(d), deployment.ReasonInsufficientResources)
+	})
+	if !ok {
+		t.Fatalf("after Mesos recovered: %q, want InsufficientResources", progressing(got))
+	}
+	t.Logf("Mesos sane again: Progressing=%.200s", progressing(got))
 }

@@ -31,10 +31,12 @@ func (r *reconciler) follow(ctx context.Context, p *pass, c *clients, o observed
 		t := metav1.NewTime(now)
 		s.LastProgressTime = &t
 	}
+	var unexplained string // why unplaced tasks cannot be explained
 	if o.replicas < want && c.mesos != nil {
 		short, err := r.shortfall(ctx, d, c, o, want)
 		if err != nil {
 			r.log.Info("cannot explain unplaced tasks", "deployment", d.Namespace+"/"+d.Name, "error", err)
+			unexplained = fmt.Sprintf("; %d of %d tasks not placed, and Mesos cannot say whether they fit: %v", want-o.replicas, want, err)
 		}
 		if short != nil {
 			// Waiting for capacity is not a failure of the version:
@@ -64,7 +66,8 @@ func (r *reconciler) follow(ctx context.Context, p *pass, c *clients, o observed
 	}
 	if rolling || o.available < want {
 		if inRollout {
-			reconcile.Condition(d, Progressing, metav1.ConditionTrue, ReasonRollingOut, fmt.Sprintf("deployment %s: %d of %d updated replicas ready", o.deploymentID, o.available, want))
+			reconcile.Condition(d, Progressing, metav1.ConditionTrue, ReasonRollingOut,
+				fmt.Sprintf("deployment %s: %d of %d updated replicas ready%s", o.deploymentID, o.available, want, unexplained))
 		}
 		r.setAvailable(d, o, prev)
 		return reconcile.Result{RequeueAfter: pollRolling}, nil
