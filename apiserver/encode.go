@@ -1,15 +1,21 @@
 package apiserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 
 	"minka/api/v1alpha1"
 )
@@ -44,6 +50,9 @@ func readBody(r *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, apierrors.NewBadRequest("reading request body: " + err.Error())
 	}
+	if err := checkUTF8(data); err != nil {
+		return nil, err
+	}
 	return data, nil
 }
 
@@ -67,6 +76,7 @@ func decodeBody(r *http.Request, info *requestInfo) (v1alpha1.Object, error) {
 }
 
 // checkIdentity holds a body to the kind, namespace and name of its URL.
+// An object without a namespace takes the URL's.
 func checkIdentity(obj v1alpha1.Object, info *requestInfo) error {
 	k, err := v1alpha1.KindOf(obj)
 	if err != nil || k.Kind != info.Kind.Kind {
@@ -75,11 +85,110 @@ func checkIdentity(obj v1alpha1.Object, info *requestInfo) error {
 	if obj.GetNamespace() == "" {
 		obj.SetNamespace(info.Namespace)
 	}
-	if obj.GetNamespace() != info.Namespace {
-		return apierrors.NewBadRequest(fmt.Sprintf("the namespace of the object (%s) does not match the namespace of the request (%s)", obj.GetNamespace(), info.Namespace))
+	return checkNames(obj.GetNamespace(), obj.GetName(), info)
+}
+
+// checkNames holds a body's metadata.namespace (when set) and, for a
+// named URL, its metadata.name to the URL's, for objects and their
+// subresources alike: kube-apiserver's checkName (handlers/rest.go), with
+// the field named first.
+func checkNames(ns, name string, info *requestInfo) error {
+	if ns != "" && ns != info.Namespace {
+		return apierrors.NewBadRequest(fmt.Sprintf("metadata.namespace: the namespace of the object (%s) does not match the namespace on the request (%s)", ns, info.Namespace))
 	}
-	if info.Name != "" && obj.GetName() != info.Name {
-		return apierrors.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name in the URL (%s)", obj.GetName(), info.Name))
+	if info.Name != "" && name != info.Name {
+		return apierrors.NewBadRequest(fmt.Sprintf("metadata.name: the name of the object (%s) does not match the name on the URL (%s)", name, info.Name))
 	}
 	return nil
+}
+
+// checkUTF8 refuses a body that is not UTF-8, naming the first bad byte:
+// its field when the body parses with that byte masked, its line and
+// column. Go's JSON decoder would otherwise store U+FFFD in its place
+// without a word (the YAML parser refuses it, but names no place).
+func checkUTF8(data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	off := firstInvalid(data)
+	lineStart := bytes.LastIndexByte(data[:off], '\n') + 1
+	where := fmt.Sprintf("at line %d, column %d", 1+bytes.Count(data[:off], []byte("\n")), 1+utf8.RuneCount(data[lineStart:off]))
+	if field := invalidField(data, off); field != "" {
+		if len(field) > maxFieldEcho {
+			field = strings.ToValidUTF8(field[:maxFieldEcho], "") + "…"
+		}
+		where = "in " + field + " " + where
+	}
+	return apierrors.NewBadRequest(fmt.Sprintf("the request body is not valid UTF-8: byte 0x%02x %s", data[off], where))
+}
+
+// maxFieldEcho bounds the field path checkUTF8 repeats: a path of long
+// keys is the client's own, it needs only enough to find it.
+const maxFieldEcho = 256
+
+// firstInvalid is the offset of data's first byte that starts no UTF-8
+// sequence.
+func firstInvalid(data []byte) int {
+	for off := 0; off < len(data); {
+		r, n := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && n == 1 {
+			return off
+		}
+		off += n
+	}
+	return len(data)
+}
+
+// utf8Mark stands in for the bad byte while invalidField looks for it:
+// a private-use character, printable for YAML.
+const utf8Mark = "\uE000"
+
+// invalidField is the path (spec.ports[0].name) of the string holding the
+// bad byte at off, "" when the masked body does not parse or already
+// holds the mark.
+func invalidField(data []byte, off int) string {
+	if bytes.Contains(data, []byte(utf8Mark)) {
+		return ""
+	}
+	masked := append(append(bytes.Clone(data[:off]), utf8Mark...), bytes.ToValidUTF8(data[off+1:], []byte("\uFFFD"))...)
+	doc, err := yaml.YAMLToJSON(masked)
+	if err != nil {
+		return ""
+	}
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return ""
+	}
+	return markPath(v, "")
+}
+
+// markPath finds the mark in v, a decoded JSON document; a key holding it
+// is named with the mark shown as U+FFFD.
+func markPath(v any, path string) string {
+	switch v := v.(type) {
+	case string:
+		if strings.Contains(v, utf8Mark) {
+			return path
+		}
+	case []any:
+		for i, e := range v {
+			if p := markPath(e, fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if strings.Contains(k, utf8Mark) {
+				return strings.ReplaceAll(p, utf8Mark, "\uFFFD") + " (a key)"
+			}
+			if p := markPath(v[k], p); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }

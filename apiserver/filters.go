@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -9,8 +10,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// The links of the handler chain, in the order doc.go describes:
-// resolved (resource routes), Authenticated, Authorized, Limited.
+// The links of the handler chain, in kube-apiserver's order: resolved
+// (resource routes: metrics, authentication, then resolution),
+// Authenticated, Authorized, Limited.
 
 // Protected wraps h in the chain every authenticated route goes through:
 // Authenticated, then Authorized, then Limited.
@@ -33,15 +35,38 @@ func (s *Server) Mount(pattern string, h http.Handler) { s.mux.Handle(pattern, h
 // token matches a configured hash; else it serves h with the token's User
 // in the context (UserFrom). With no token configured every request is
 // the admin named Anonymous.
+//
+// A request that resolved already authenticated (the resource routes) is
+// served as it is: its token is not checked twice.
 func (s *Server) Authenticated(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok := s.auth.authenticateRequest(r)
-		if !ok {
-			s.writeError(w, r, nil, apierrors.NewUnauthorized("a valid bearer token is required"))
+		if authenticated(r.Context()) {
+			h.ServeHTTP(w, r)
 			return
 		}
-		h.ServeHTTP(w, r.WithContext(WithUser(r.Context(), u)))
+		u, ok := s.auth.authenticateRequest(r)
+		if !ok {
+			s.writeError(w, r, nil, errUnauthenticated())
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(withAuthenticated(r.Context(), u)))
 	})
+}
+
+func errUnauthenticated() error { return apierrors.NewUnauthorized("a valid bearer token is required") }
+
+// authenticatedKey marks a context whose User this server's own
+// authentication put there; WithUser alone (a route beside the API may
+// call it) does not spare a request the token check.
+type authenticatedKey struct{}
+
+func withAuthenticated(ctx context.Context, u User) context.Context {
+	return context.WithValue(WithUser(ctx, u), authenticatedKey{}, true)
+}
+
+func authenticated(ctx context.Context) bool {
+	ok, _ := ctx.Value(authenticatedKey{}).(bool)
+	return ok
 }
 
 // Authorized answers 403 with a kind: Status unless the role of the
@@ -52,7 +77,7 @@ func (s *Server) Authorized(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok := UserFrom(r.Context())
 		if !ok {
-			s.writeError(w, r, nil, apierrors.NewUnauthorized("a valid bearer token is required"))
+			s.writeError(w, r, nil, errUnauthenticated())
 			return
 		}
 		a, ok := AttributesFrom(r.Context())
@@ -98,22 +123,33 @@ func (s *Server) Limited(h http.Handler) http.Handler {
 	})
 }
 
-// resolved is the front of the resource routes (kube-apiserver's
-// WithRequestInfo): it resolves the request into its requestInfo and
-// Attributes, in the context for the links after it, and counts every
-// outcome, 401 and 403 included, in the request metrics. A path that names
-// no resource is answered here (404, 405) before any token is looked at.
+// resolved is the front of the resource routes. It authenticates the
+// request first (kube-apiserver's WithAuthentication), so that a caller
+// without a valid token gets 401 on every path under the group version
+// and learns nothing of which ones exist; only then does a path that
+// names no resource get its 404 or 405. A request that passes is resolved
+// into its requestInfo and Attributes (WithRequestInfo) and goes on with
+// them and its User in the context; the Authenticated link after it (in
+// Protected) sees it authenticated and lets it by. Every outcome, 401 and
+// 403 included, is counted in the request metrics, labelled by what the
+// path resolves to (so the path is parsed before the token is checked,
+// as kube-apiserver's RequestInfo is).
 func (s *Server) resolved(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		info, _, err := resolve(r)
 		defer func() { s.metrics.observe(info, rec.code, time.Since(start)) }()
-		if err != nil {
+		u, ok := s.auth.authenticateRequest(r)
+		switch {
+		case !ok:
+			s.writeError(rec, r, info, errUnauthenticated())
+			return
+		case err != nil:
 			s.writeError(rec, r, info, err)
 			return
 		}
-		ctx := WithAttributes(withRequestInfo(r.Context(), info), info.attributes())
+		ctx := WithAttributes(withRequestInfo(withAuthenticated(r.Context(), u), info), info.attributes())
 		h.ServeHTTP(rec, r.WithContext(ctx))
 	})
 }

@@ -128,7 +128,8 @@ func TestMiddlewareChain(t *testing.T) {
 		{"resources: view may not create", "POST", poolPath, viewToken, pool("a"), answer{code: 403, reason: "Forbidden"}},
 		{"resources: edit may not write status", "PUT", poolPath + "/a/status", editToken, pool("a"), answer{code: 403, reason: "Forbidden"}},
 		{"resources: the limit is a 413 Status", "POST", poolPath, editToken, pool(big), answer{code: 413, reason: "RequestEntityTooLarge"}},
-		{"resources: a path naming no resource is 404 before auth", "GET", "/apis/minka.dev/v1alpha1/pods", "", "", answer{code: 404, reason: "NotFound"}},
+		{"resources: a path naming no resource is 401 without a token", "GET", "/apis/minka.dev/v1alpha1/pods", "", "", answer{code: 401, reason: "Unauthorized", authn: `Bearer realm="minka"`}},
+		{"resources: and 404 with one", "GET", "/apis/minka.dev/v1alpha1/pods", viewToken, "", answer{code: 404, reason: "NotFound"}},
 	}
 	for _, c := range cases {
 		t.Run(c.reason, func(t *testing.T) {

@@ -68,3 +68,43 @@ func (m *metrics) longrunning(info *requestInfo) func() {
 	g.Inc()
 	return g.Dec
 }
+
+// inflightMetrics are the in-flight limit's (inflight.go), kube-apiserver's
+// apiserver_current_inflight_requests and apiserver_dropped_requests_total
+// under minka's prefix: unlike apiserver_current_inflight_requests above,
+// the gauge counts only the requests that hold a slot, watches excluded.
+type inflightMetrics struct {
+	current *prometheus.GaugeVec
+	dropped *prometheus.CounterVec
+}
+
+func newInflightMetrics(reg prometheus.Registerer) (*inflightMetrics, error) {
+	m := &inflightMetrics{
+		current: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "minka_apiserver_current_inflight_requests",
+			Help: "Requests being served under the in-flight limits, by kind (readOnly or mutating); watches excluded.",
+		}, []string{"request_kind"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "minka_apiserver_dropped_requests_total",
+			Help: "Requests answered 429 because the in-flight limit of their kind (readOnly or mutating) was reached.",
+		}, []string{"request_kind"}),
+	}
+	for _, c := range []prometheus.Collector{m.current, m.dropped} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("registering in-flight metrics: %w", err)
+		}
+	}
+	for _, kind := range []string{"readOnly", "mutating"} {
+		m.current.WithLabelValues(kind)
+		m.dropped.WithLabelValues(kind)
+	}
+	return m, nil
+}
+
+func (m *inflightMetrics) serving(kind string) func() {
+	g := m.current.WithLabelValues(kind)
+	g.Inc()
+	return g.Dec
+}
+
+func (m *inflightMetrics) drop(kind string) { m.dropped.WithLabelValues(kind).Inc() }

@@ -1,11 +1,11 @@
 package apiserver
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"minka/api/v1alpha1"
 )
@@ -24,7 +24,19 @@ type requestInfo struct {
 	Subresource string // "", status or scale
 }
 
-// resolve parses a resource request path. ok is false for non-resource paths.
+// resolve parses a resource request path. ok is false for non-resource
+// paths. The routes are kube-apiserver's for namespaced resources:
+//
+//	/namespaces/{ns}/{plural}                        list, watch, create
+//	/namespaces/{ns}/{plural}/{name}                 get, update, patch, delete
+//	/namespaces/{ns}/{plural}/{name}/{status|scale}  get, update, patch
+//	/{plural}                                        list, watch (every namespace)
+//
+// A path matching none of them is 404 and a method a route lacks 405,
+// with the Status kube-apiserver's route table answers with
+// (NewGenericServerResponse). In particular a name under the cluster path
+// (/{plural}/{name}) is no route, for every method: it never stands for
+// the object in the default namespace.
 func resolve(r *http.Request) (*requestInfo, bool, error) {
 	rest, ok := strings.CutPrefix(r.URL.Path, apiPrefix+"/")
 	if !ok {
@@ -32,18 +44,19 @@ func resolve(r *http.Request) (*requestInfo, bool, error) {
 	}
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	info := &requestInfo{}
-	if parts[0] == "namespaces" {
-		if len(parts) < 3 {
-			return nil, true, apierrors.NewNotFound(v1alpha1.SchemeGroupVersion.WithResource("namespaces").GroupResource(), "")
+	namespaced := parts[0] == "namespaces"
+	if namespaced {
+		if len(parts) < 3 || parts[1] == "" {
+			return nil, true, errNoRoute()
 		}
 		info.Namespace, parts = parts[1], parts[2:]
 	}
 	if len(parts) > 3 || parts[0] == "" {
-		return nil, true, apierrors.NewNotFound(v1alpha1.SchemeGroupVersion.WithResource(rest).GroupResource(), "")
+		return nil, true, errNoRoute()
 	}
-	k, err := kindForPlural(parts[0])
-	if err != nil {
-		return nil, true, err
+	k, ok := kindForPlural(parts[0])
+	if !ok {
+		return nil, true, errNoRoute()
 	}
 	info.Kind, info.Resource = k, k.Plural
 	if len(parts) > 1 {
@@ -52,13 +65,29 @@ func resolve(r *http.Request) (*requestInfo, bool, error) {
 	if len(parts) > 2 {
 		info.Subresource = parts[2]
 		if (info.Subresource != "status" || !k.Status) && (info.Subresource != "scale" || !k.Scale) {
-			return nil, true, apierrors.NewNotFound(k.GroupResource(), info.Name+"/"+info.Subresource)
+			return nil, true, errNoRoute()
 		}
 	}
-	if err := info.setVerb(r); err != nil {
+	setVerb := info.setVerb
+	if k.Namespaced && !namespaced {
+		setVerb = info.setClusterVerb
+	}
+	if err := setVerb(r); err != nil {
 		return nil, true, err
 	}
 	return info, true, nil
+}
+
+// setClusterVerb resolves a request to the cluster path of a namespaced
+// kind: list and watch of every namespace, nothing else.
+func (info *requestInfo) setClusterVerb(r *http.Request) error {
+	switch {
+	case info.Name != "":
+		return errNoRoute()
+	case r.Method != http.MethodGet:
+		return apierrors.NewGenericServerResponse(http.StatusMethodNotAllowed, "", schema.GroupResource{}, "", "", 0, false)
+	}
+	return info.setVerb(r)
 }
 
 func (info *requestInfo) setVerb(r *http.Request) error {
@@ -71,7 +100,7 @@ func (info *requestInfo) setVerb(r *http.Request) error {
 		}
 	case r.Method == http.MethodGet:
 		info.Verb = "get"
-	case r.Method == http.MethodPost && collection && info.Namespace != "":
+	case r.Method == http.MethodPost && collection:
 		info.Verb = "create"
 	case r.Method == http.MethodPut && !collection:
 		info.Verb = "update"
@@ -85,12 +114,16 @@ func (info *requestInfo) setVerb(r *http.Request) error {
 	return nil
 }
 
-func kindForPlural(plural string) (v1alpha1.Kind, error) {
+// errNoRoute is kube-apiserver's answer to a path no route matches.
+func errNoRoute() error {
+	return apierrors.NewGenericServerResponse(http.StatusNotFound, "", schema.GroupResource{}, "", "", 0, false)
+}
+
+func kindForPlural(plural string) (v1alpha1.Kind, bool) {
 	for _, k := range v1alpha1.Kinds() {
 		if k.Plural == plural {
-			return k, nil
+			return k, true
 		}
 	}
-	return v1alpha1.Kind{}, apierrors.NewNotFound(v1alpha1.SchemeGroupVersion.WithResource(plural).GroupResource(),
-		fmt.Sprintf("the server could not find the requested resource %q", plural))
+	return v1alpha1.Kind{}, false
 }

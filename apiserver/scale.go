@@ -2,7 +2,6 @@ package apiserver
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
@@ -74,8 +73,8 @@ func (s *Server) decodeScale(body []byte, info *requestInfo, cur v1alpha1.Scalab
 	if err != nil {
 		return nil, false, apierrors.NewBadRequest("scale: " + err.Error())
 	}
-	if sc.Name != "" && sc.Name != info.Name {
-		return nil, false, apierrors.NewBadRequest(fmt.Sprintf("the name of the Scale (%s) does not match the URL (%s)", sc.Name, info.Name))
+	if err := checkNames(sc.Namespace, sc.Name, info); err != nil {
+		return nil, false, err
 	}
 	conditioned := sc.ResourceVersion != ""
 	if info.Verb == "patch" {

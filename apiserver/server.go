@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -46,6 +47,19 @@ type Options struct {
 	// Profiling serves Go's pprof at /debug/pprof/ (as kube-apiserver's
 	// --profiling); with auth on, only to admin tokens.
 	Profiling bool
+	// MaxRequestsInFlight and MaxMutatingRequestsInFlight bound the
+	// read-only (get, list) and the mutating resource requests served at
+	// once; past them a request is answered 429 at once (inflight.go).
+	// Watches are not counted. 0: no limit.
+	MaxRequestsInFlight         int
+	MaxMutatingRequestsInFlight int
+	// RequestReadTimeout bounds the reading of a whole request, headers
+	// and body, from its first byte (http.Server's ReadTimeout): a body
+	// still unread then fails and the connection is closed. 0: no bound.
+	RequestReadTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection that waits that long for
+	// its next request. 0: never.
+	IdleTimeout time.Duration
 }
 
 // Server serves the API over a Store.
@@ -57,6 +71,10 @@ type Server struct {
 	log     logr.Logger
 	metrics *metrics
 	mux     *http.ServeMux
+	limits  inflightLimits
+	read    time.Duration
+	idle    time.Duration
+	ready   readiness
 }
 
 // New builds a Server. The config must be valid (LoadConfig checks it).
@@ -67,16 +85,25 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.MaxRequestsInFlight < 0 || opts.MaxMutatingRequestsInFlight < 0 || opts.RequestReadTimeout < 0 || opts.IdleTimeout < 0 {
+		return nil, errors.New("in-flight limits and timeouts must not be negative (0 turns one off)")
+	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{store: st, auth: newAuthenticator(opts.Config.Auth), maxBody: opts.MaxBodyBytes,
-		version: opts.Version, log: opts.Log, mux: http.NewServeMux()}
+		version: opts.Version, log: opts.Log, mux: http.NewServeMux(),
+		read: opts.RequestReadTimeout, idle: opts.IdleTimeout}
 	m, err := newMetrics(opts.Registry)
 	if err != nil {
 		return nil, err
 	}
 	s.metrics = m
+	im, err := newInflightMetrics(opts.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s.limits = newInflightLimits(opts.MaxRequestsInFlight, opts.MaxMutatingRequestsInFlight, im)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry}))
@@ -84,7 +111,10 @@ func New(st Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /apis", s.apiGroups)
 	s.mux.HandleFunc("GET /apis/"+v1alpha1.Group, s.apiGroup)
 	s.mux.HandleFunc("GET "+apiPrefix, s.apiResources)
-	s.mux.Handle(apiPrefix+"/", s.resolved(s.Protected(http.HandlerFunc(s.serveResource))))
+	// The in-flight limit comes right after resolving and the token check
+	// (it needs the verb; an unauthenticated flood takes no slot), before
+	// the body is read.
+	s.mux.Handle(apiPrefix+"/", s.resolved(s.limitInFlight(s.Protected(http.HandlerFunc(s.serveResource)))))
 	if opts.Profiling {
 		s.mux.Handle("/debug/pprof/", s.adminOnly(http.HandlerFunc(pprof.Index)))
 		s.mux.Handle("/debug/pprof/profile", s.adminOnly(http.HandlerFunc(pprof.Profile)))
@@ -100,12 +130,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 
 // Serve serves on l until ctx ends, then shuts down: it stops accepting,
 // ends open watches, and waits up to grace for requests in flight.
+//
+// The read timeout covers the request only: once the body is read to its
+// end (at once for a GET), net/http lifts the connection's read deadline
+// for the read that notices a client going away, so a watch or a slow
+// handler is not cut. A client trickling a body holds its handler (and
+// its in-flight slot) for the read timeout at most. There is no
+// WriteTimeout: it would end every watch.
 func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration) error {
 	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelBase()
+	header := 10 * time.Second
+	if s.read > 0 {
+		header = min(header, s.read)
+	}
+	idle := s.idle
+	if idle == 0 {
+		idle = -1 // net/http would fall back to ReadTimeout
+	}
 	hs := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: header,
+		ReadTimeout:       s.read,
+		IdleTimeout:       idle,
 		BaseContext:       func(net.Listener) context.Context { return base },
 	}
 	errc := make(chan error, 1)
@@ -127,14 +174,49 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration)
 	return nil
 }
 
+// readyzTimeout bounds the readiness probe's read of etcd: /readyz goes
+// 503 within it of losing etcd.
+const readyzTimeout = 2 * time.Second
+
+// readyz answers 503 while etcd does not answer a linearizable read. The
+// body is public, so it says only that etcd is not ready; the reason goes
+// to the log, once per change.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), readyzTimeout)
 	defer cancel()
-	if err := s.store.Ready(ctx); err != nil {
-		http.Error(w, "etcd not ready: "+err.Error(), http.StatusServiceUnavailable)
+	err := s.store.Ready(ctx)
+	s.ready.report(s.log, err)
+	if err != nil {
+		http.Error(w, "etcd: not ready", http.StatusServiceUnavailable)
 		return
 	}
 	_, _ = w.Write([]byte("ok"))
+}
+
+// readiness remembers the last readiness outcome, so that a probe every
+// second logs a failure when it starts or changes, not each time.
+type readiness struct {
+	mu   sync.Mutex
+	last string // the last error's text, "" when ready
+}
+
+func (rd *readiness) report(log logr.Logger, err error) {
+	text := ""
+	if err != nil {
+		text = err.Error()
+	}
+	rd.mu.Lock()
+	changed := text != rd.last
+	was := rd.last
+	rd.last = text
+	rd.mu.Unlock()
+	switch {
+	case !changed:
+	case err != nil:
+		log.Error(err, "readyz: etcd not ready")
+	case was != "":
+		log.Info("readyz: etcd ready again")
+	}
 }
 
 // serveResource is the last link of a resource route's chain (see

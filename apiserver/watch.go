@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -28,7 +29,9 @@ type watchLine struct {
 
 // watch streams changes as newline-delimited JSON, one writer, flushed per
 // event, in etcd revision order. A compacted resourceVersion gets one ERROR
-// line with a 410 Status, as from kube-apiserver; the client relists.
+// line with a 410 Status, as from kube-apiserver; the client relists. A
+// resourceVersion past etcd's revision gets one ERROR line with a 504
+// "Too large resource version" Status (see checkNotFuture).
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
 	opts, err := listOptions(r)
 	if err != nil {
@@ -47,8 +50,8 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, info *requestInfo
 	defer cancel()
 	wopts := store.WatchOptions{ResourceVersion: q.Get("resourceVersion"), Labels: opts.Labels, Fields: opts.Fields,
 		Bookmarks: q.Get("allowWatchBookmarks") == "true"}
-	ch, err := s.store.Watch(ctx, info.Kind, info.Namespace, wopts)
-	if err != nil && !errors.Is(err, store.ErrGone) {
+	ch, err := s.startWatch(ctx, info, wopts)
+	if err != nil && !inStream(err) {
 		return err
 	}
 	done := s.metrics.longrunning(info)
@@ -82,8 +85,63 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, info *requestInfo
 	return nil
 }
 
+// startWatch opens the store's watch from a resourceVersion that is not
+// in the future.
+func (s *Server) startWatch(ctx context.Context, info *requestInfo, opts store.WatchOptions) (<-chan store.WatchEvent, error) {
+	if err := s.checkNotFuture(ctx, opts.ResourceVersion); err != nil {
+		return nil, err
+	}
+	return s.store.Watch(ctx, info.Kind, info.Namespace, opts)
+}
+
+// inStream says whether a watch that could not start is told so by an
+// ERROR line in a 200 stream rather than by the response's status: the
+// errors of a resourceVersion that parsed, compacted or in the future, as
+// kube-apiserver does ("once we have passed authn/authz/admission, and
+// successfully parsed a resource version, other errors must fail with a
+// watch event of type ERROR", its cacher.go).
+func inStream(err error) bool {
+	return errors.Is(err, store.ErrGone) || apierrors.HasStatusCause(err, metav1.CauseTypeResourceVersionTooLarge)
+}
+
 func errorLine(err error, info *requestInfo) watchLine {
 	st := toStatus(err, info).ErrStatus
 	st.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "Status"}
 	return watchLine{Type: watch.Error, Object: &st}
+}
+
+// revisioner reads etcd's current revision (store.Store does); a Store
+// without it gets no check of a future resourceVersion.
+type revisioner interface {
+	Revision(ctx context.Context) (int64, error)
+}
+
+// tooLargeRetrySeconds is the retryAfterSeconds of a "Too large resource
+// version" Status.
+const tooLargeRetrySeconds = 1
+
+// checkNotFuture fails a watch from a resourceVersion past etcd's current
+// revision, which would otherwise stream nothing until etcd got there,
+// with kube-apiserver's error for it (storage.NewTooLargeResourceVersionError,
+// sent by its etcd3 watcher when the start revision is past the storage's):
+// 504 Timeout "Too large resource version: N, current: C", cause
+// ResourceVersionTooLarge. etcd is read linearizably, so every revision a
+// client was given is at most the current one: there is nothing to wait
+// for. "", "0" and malformed versions are the store's to handle.
+func (s *Server) checkNotFuture(ctx context.Context, rv string) error {
+	n, err := strconv.ParseInt(rv, 10, 64)
+	rs, ok := s.store.(revisioner)
+	if err != nil || n <= 0 || !ok {
+		return nil
+	}
+	cur, err := rs.Revision(ctx)
+	if err != nil {
+		return err
+	}
+	if n <= cur {
+		return nil
+	}
+	tooLarge := apierrors.NewTimeoutError(fmt.Sprintf("Too large resource version: %d, current: %d", n, cur), tooLargeRetrySeconds)
+	tooLarge.ErrStatus.Details.Causes = []metav1.StatusCause{{Type: metav1.CauseTypeResourceVersionTooLarge, Message: "Too large resource version"}}
+	return tooLarge
 }

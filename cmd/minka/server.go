@@ -36,6 +36,10 @@ type serverOptions struct {
 	etcdUser        string
 	configFile      string
 	maxBody         int64
+	maxInFlight     int
+	maxMutating     int
+	readTimeout     time.Duration
+	idleTimeout     time.Duration
 	eventTTL        time.Duration
 	shutdownTimeout time.Duration
 	logFormat       string
@@ -53,6 +57,8 @@ type serverOptions struct {
 func defaultServerOptions() *serverOptions {
 	return &serverOptions{
 		listen: "127.0.0.1:7070", dataDir: "minka-data", maxBody: apiserver.DefaultMaxBodyBytes,
+		maxInFlight: apiserver.DefaultMaxRequestsInFlight, maxMutating: apiserver.DefaultMaxMutatingRequestsInFlight,
+		readTimeout: 30 * time.Second, idleTimeout: 120 * time.Second,
 		eventTTL: store.DefaultEventTTL, shutdownTimeout: 30 * time.Second, logFormat: "json",
 		controllers: []string{"all"}, workers: 2, leaseDuration: 15 * time.Second, resync: 10 * time.Minute,
 	}
@@ -69,6 +75,10 @@ func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.etcdUser, "etcd-username", o.etcdUser, "etcd user (the password is read from $MINKA_ETCD_PASSWORD)")
 	f.StringVar(&o.configFile, "config", o.configFile, "server config file (auth tokens, backends); see examples/config/server.yaml")
 	f.Int64Var(&o.maxBody, "max-body-bytes", o.maxBody, "largest request body accepted (413 above)")
+	f.IntVar(&o.maxInFlight, "max-requests-inflight", o.maxInFlight, "read-only API requests (get, list) served at once; more are answered 429 with Retry-After (watches not counted; 0 = no limit)")
+	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", o.maxMutating, "mutating API requests (create, update, patch, delete) served at once; more are answered 429 with Retry-After (0 = no limit)")
+	f.DurationVar(&o.readTimeout, "request-read-timeout", o.readTimeout, "time to read a whole request, headers and body; a slower one fails and its connection is closed (0 = no limit; watch streams are not cut)")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", o.idleTimeout, "close a keep-alive connection idle for this long (0 = never)")
 	f.DurationVar(&o.eventTTL, "event-ttl", o.eventTTL, "how long events are kept")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "grace for requests in flight at SIGTERM")
 	f.StringVar(&o.logFormat, "log-format", o.logFormat, "log format: json or text")
@@ -153,7 +163,11 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if err != nil {
 		return err
 	}
-	srv, err := apiserver.New(st, apiserver.Options{Config: apiserver.Config{Auth: cfg.Auth}, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg, Profiling: o.profiling})
+	srv, err := apiserver.New(st, apiserver.Options{
+		Config: apiserver.Config{Auth: cfg.Auth}, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg, Profiling: o.profiling,
+		MaxRequestsInFlight: o.maxInFlight, MaxMutatingRequestsInFlight: o.maxMutating,
+		RequestReadTimeout: o.readTimeout, IdleTimeout: o.idleTimeout,
+	})
 	if err != nil {
 		return err
 	}
