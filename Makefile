@@ -42,7 +42,8 @@ FUZZ_TARGETS := \
 	./cmd/minka:FuzzParseConfig \
 	./backend/jenkins:FuzzDecodeSnapshot \
 	./controllers/slavepool:FuzzWaitsFor \
-	./controllers/slavepool:FuzzAgentNames
+	./controllers/slavepool:FuzzAgentNames \
+	./controllers/deployment:FuzzEventStream
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "== $${t##*:} ($${t%%:*}) for $(FUZZTIME)"; \

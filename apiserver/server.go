@@ -60,6 +60,10 @@ type Options struct {
 	// IdleTimeout closes a keep-alive connection that waits that long for
 	// its next request. 0: never.
 	IdleTimeout time.Duration
+	// StoreTimeout bounds the store calls of a request (watches aside):
+	// past it the request is answered 504 with Retry-After. 0:
+	// DefaultStoreTimeout; negative: no bound.
+	StoreTimeout time.Duration
 }
 
 // Server serves the API over a Store.
@@ -75,6 +79,8 @@ type Server struct {
 	read    time.Duration
 	idle    time.Duration
 	ready   readiness
+
+	storeTimeout time.Duration
 }
 
 // New builds a Server. The config must be valid (LoadConfig checks it).
@@ -93,7 +99,10 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	s := &Server{store: st, auth: newAuthenticator(opts.Config.Auth), maxBody: opts.MaxBodyBytes,
 		version: opts.Version, log: opts.Log, mux: http.NewServeMux(),
-		read: opts.RequestReadTimeout, idle: opts.IdleTimeout}
+		read: opts.RequestReadTimeout, idle: opts.IdleTimeout, storeTimeout: opts.StoreTimeout}
+	if s.storeTimeout == 0 {
+		s.storeTimeout = DefaultStoreTimeout
+	}
 	m, err := newMetrics(opts.Registry)
 	if err != nil {
 		return nil, err
@@ -114,7 +123,7 @@ func New(st Store, opts Options) (*Server, error) {
 	// The in-flight limit comes right after resolving and the token check
 	// (it needs the verb; an unauthenticated flood takes no slot), before
 	// the body is read.
-	s.mux.Handle(apiPrefix+"/", s.resolved(s.limitInFlight(s.Protected(http.HandlerFunc(s.serveResource)))))
+	s.mux.Handle(apiPrefix+"/", s.resolved(s.limitInFlight(s.Protected(s.withStoreDeadline(http.HandlerFunc(s.serveResource))))))
 	if opts.Profiling {
 		s.mux.Handle("/debug/pprof/", s.adminOnly(http.HandlerFunc(pprof.Index)))
 		s.mux.Handle("/debug/pprof/profile", s.adminOnly(http.HandlerFunc(pprof.Profile)))

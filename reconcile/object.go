@@ -139,11 +139,16 @@ type Conditioned interface {
 
 // Condition sets a condition on obj, observed at its generation; it says
 // whether anything changed. lastTransitionTime moves only when the status
-// flips (apimachinery's SetStatusCondition).
+// flips (apimachinery's SetStatusCondition). The message is cut to what
+// status validation accepts (32 KiB), so a backend's long error can never
+// make the status unwritable.
 func Condition(obj Conditioned, typ string, status metav1.ConditionStatus, reason, msg string) bool {
 	return meta.SetStatusCondition(obj.StatusConditions(), metav1.Condition{Type: typ, Status: status, Reason: reason,
-		Message: msg, ObservedGeneration: obj.GetGeneration()})
+		Message: v1alpha1.Shorten(msg, maxConditionMessage), ObservedGeneration: obj.GetGeneration()})
 }
+
+// maxConditionMessage is apimachinery's ValidateConditions limit.
+const maxConditionMessage = 32 << 10
 
 // ConditionReason is the reason of obj's condition typ ("" if unset).
 func ConditionReason(obj Conditioned, typ string) string {

@@ -140,3 +140,24 @@ func TestPass(t *testing.T) {
 		t.Errorf("the object is still there after its last finalizer went: %v", gone)
 	}
 }
+
+// A backend's 1 MB error as a condition message is cut to what status
+// validation accepts, so the status write still succeeds.
+func TestConditionMessageFitsValidation(t *testing.T) {
+	st, _ := storetest.Store(t)
+	ctx := context.Background()
+	k, _ := v1alpha1.KindFor("Deployment")
+	one := int32(1)
+	if _, err := st.Create(ctx, &v1alpha1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "ci", Name: "web"},
+		Spec: v1alpha1.DeploymentSpec{Image: "web:1", Replicas: &one, Cpus: 0.1, Mem: 32}}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Begin[*v1alpha1.Deployment](ctx, st, k, Request{Namespace: "ci", Name: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Condition(p.Obj, "Degraded", metav1.ConditionTrue, "MarathonUnavailable", strings.Repeat("x", 1<<20))
+	if _, err := p.Finish(ctx, Result{}, nil); err != nil {
+		t.Fatalf("a status with a 1 MB condition message: %v", err)
+	}
+}

@@ -14,7 +14,8 @@ import (
 
 // Create stores a new object: it assigns uid, creationTimestamp and
 // generation 1, clears status, defaults and validates, and fails with
-// ErrAlreadyExists when the name is taken. Events get the event lease.
+// ErrAlreadyExists when the name is taken, with ErrTooLarge when it is
+// larger than MaxObjectBytes encoded. Events get the event lease.
 func (s *Store) Create(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object, error) {
 	k, err := v1alpha1.KindOf(in)
 	if err != nil {
@@ -30,6 +31,9 @@ func (s *Store) Create(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkSize(k.Kind, obj.GetNamespace(), obj.GetName(), data); err != nil {
+		return nil, err
+	}
 	var opts []clientv3.OpOption
 	if k.Kind == "Event" {
 		id, err := s.leases.get(ctx)
@@ -42,6 +46,7 @@ func (s *Store) Create(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object
 	resp, ok, err := s.commit(ctx, []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(key), "=", 0)},
 		clientv3.OpPut(key, string(data), opts...))
 	if err != nil {
+		err = etcdTooLarge(err, k.Kind, obj.GetNamespace(), obj.GetName(), data)
 		return nil, fmt.Errorf("creating %s %s/%s: %w", k.Kind, obj.GetNamespace(), obj.GetName(), err)
 	}
 	if !ok {

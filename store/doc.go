@@ -5,7 +5,9 @@
 // honours finalizers, and a write whose encoded bytes are unchanged is not a
 // write at all (so "apply unchanged" and "zero writes at rest" hold).
 //
-// Keys are /minka/<plural>/<namespace>/<name>; values are the object's JSON.
-// Errors are typed (ErrNotFound, ErrConflict, ...) and matched with
+// Keys are /minka/<plural>/<namespace>/<name>; values are the object's JSON,
+// at most MaxObjectBytes of the etcd request limit (limits.go: one setting
+// bounds etcd's requests, objects and, by default, the API's bodies).
+// Errors are typed (ErrNotFound, ErrConflict, ErrTooLarge, ...) and matched with
 // errors.Is; the HTTP layer translates them once.
 package store

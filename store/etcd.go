@@ -34,6 +34,12 @@ type EtcdConfig struct {
 	ClientURL string
 	// DialTimeout bounds connecting to etcd (default 5s).
 	DialTimeout time.Duration
+	// MaxRequestBytes is the largest request etcd accepts (default
+	// DefaultMaxRequestBytes, etcd's own): the embedded etcd is started
+	// with it, an external one must accept at least as much (its
+	// --max-request-bytes), and the client may send that much. Give the
+	// store the same value (Options.MaxRequestBytes): see limits.go.
+	MaxRequestBytes int64
 	// Logger receives the embedded etcd's own logs (default: errors to
 	// stderr, less the noise of a clean shutdown).
 	Logger *zap.Logger
@@ -46,6 +52,9 @@ type Etcd struct {
 	Embedded *embed.Etcd
 	// Endpoints the client talks to.
 	Endpoints []string
+	// MaxRequestBytes is the EtcdConfig's, defaulted: what the store's
+	// Options.MaxRequestBytes should be.
+	MaxRequestBytes int64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -69,6 +78,12 @@ func OpenEtcd(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, erro
 	if cfg.DialTimeout == 0 {
 		cfg.DialTimeout = 5 * time.Second
 	}
+	if cfg.MaxRequestBytes == 0 {
+		cfg.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	if err := checkMaxRequest(cfg.MaxRequestBytes); err != nil {
+		return nil, err
+	}
 	if len(cfg.Endpoints) > 0 {
 		return openExternal(ctx, cfg, log)
 	}
@@ -87,6 +102,7 @@ func openExternal(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, 
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints: cfg.Endpoints, TLS: tlsCfg, Username: cfg.Username, Password: cfg.Password,
 		DialTimeout: cfg.DialTimeout, Context: context.WithoutCancel(ctx), Logger: zap.NewNop(),
+		MaxCallSendMsgSize: int(cfg.MaxRequestBytes + grpcOverhead),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connecting to etcd %v: %w", cfg.Endpoints, err)
@@ -100,7 +116,7 @@ func openExternal(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, 
 		return nil, fmt.Errorf("reaching etcd at %s: %w", cfg.Endpoints[0], err)
 	}
 	log.Info("using external etcd", "endpoints", cfg.Endpoints)
-	return &Etcd{Client: cli, Endpoints: cfg.Endpoints}, nil
+	return &Etcd{Client: cli, Endpoints: cfg.Endpoints, MaxRequestBytes: cfg.MaxRequestBytes}, nil
 }
 
 func openEmbedded(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, error) {
@@ -124,6 +140,7 @@ func openEmbedded(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, 
 		}
 	}
 	ecfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(cfg.Logger)
+	ecfg.MaxRequestBytes = uint(cfg.MaxRequestBytes)
 	ecfg.AutoCompactionMode = "periodic"
 	ecfg.AutoCompactionRetention = cfg.AutoCompactionRetention.String()
 	cu, err := url.Parse(cfg.ClientURL)
@@ -156,14 +173,15 @@ func openEmbedded(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, 
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints: []string{endpoint}, DialTimeout: cfg.DialTimeout,
 		Context: context.WithoutCancel(ctx), Logger: zap.NewNop(),
+		MaxCallSendMsgSize: int(cfg.MaxRequestBytes + grpcOverhead),
 	})
 	if err != nil {
 		e.Close()
 		return nil, fmt.Errorf("connecting to embedded etcd: %w", err)
 	}
 	log.Info("started embedded etcd", "dataDir", cfg.DataDir, "endpoint", endpoint,
-		"autoCompactionRetention", ecfg.AutoCompactionRetention)
-	return &Etcd{Client: cli, Embedded: e, Endpoints: []string{endpoint}}, nil
+		"autoCompactionRetention", ecfg.AutoCompactionRetention, "maxRequestBytes", ecfg.MaxRequestBytes)
+	return &Etcd{Client: cli, Embedded: e, Endpoints: []string{endpoint}, MaxRequestBytes: cfg.MaxRequestBytes}, nil
 }
 
 func freeLoopbackURL() (*url.URL, error) {

@@ -27,14 +27,19 @@ type Options struct {
 	Prefix string
 	// EventTTL is the lifetime of Events (default DefaultEventTTL).
 	EventTTL time.Duration
+	// MaxRequestBytes is the largest request etcd accepts (default
+	// DefaultMaxRequestBytes): objects are limited to
+	// MaxObjectBytes(MaxRequestBytes). Give it the EtcdConfig's value.
+	MaxRequestBytes int64
 }
 
 // Store is typed CRUD and watch over etcd. It is safe for concurrent use.
 type Store struct {
-	cli    *clientv3.Client
-	prefix string
-	leases *leaseCache
-	fence  *Fence
+	cli       *clientv3.Client
+	prefix    string
+	maxObject int64
+	leases    *leaseCache
+	fence     *Fence
 }
 
 // New returns a Store on an etcd client.
@@ -45,8 +50,15 @@ func New(cli *clientv3.Client, opts Options) *Store {
 	if opts.EventTTL <= 0 {
 		opts.EventTTL = DefaultEventTTL
 	}
-	return &Store{cli: cli, prefix: opts.Prefix, leases: &leaseCache{cli: cli, ttl: opts.EventTTL}}
+	if opts.MaxRequestBytes <= 0 {
+		opts.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	return &Store{cli: cli, prefix: opts.Prefix, maxObject: MaxObjectBytes(opts.MaxRequestBytes),
+		leases: &leaseCache{cli: cli, ttl: opts.EventTTL}}
 }
+
+// MaxObjectBytes is the largest encoded object this store writes.
+func (s *Store) MaxObjectBytes() int64 { return s.maxObject }
 
 // ListOptions filter a List or a Watch; nil selectors match everything.
 type ListOptions struct {

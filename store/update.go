@@ -133,8 +133,9 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, merge merger) (v
 }
 
 // write stores next over the revision modRev. ok is false when another
-// writer got there first. Identical bytes are not written; an object being
-// deleted whose last finalizer is gone is removed.
+// writer got there first. Identical bytes are not written; bytes past
+// MaxObjectBytes are ErrTooLarge (for spec, status and scale writes
+// alike); an object being deleted whose last finalizer is gone is removed.
 func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object, curData []byte, modRev int64) (v1alpha1.Object, bool, error) {
 	key := s.key(k, next.GetNamespace(), next.GetName())
 	if next.GetDeletionTimestamp() != nil && len(next.GetFinalizers()) == 0 {
@@ -152,6 +153,9 @@ func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object
 		next.SetResourceVersion(fmt.Sprint(modRev))
 		return next, true, nil
 	}
+	if err := s.checkSize(k.Kind, next.GetNamespace(), next.GetName(), data); err != nil {
+		return nil, false, err
+	}
 	// WithIgnoreLease keeps an Event's lease: an update must not make it immortal.
 	var opts []clientv3.OpOption
 	if k.Kind == "Event" {
@@ -160,6 +164,7 @@ func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object
 	resp, ok, err := s.commit(ctx, []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(key), "=", modRev)},
 		clientv3.OpPut(key, string(data), opts...))
 	if err != nil {
+		err = etcdTooLarge(err, k.Kind, next.GetNamespace(), next.GetName(), data)
 		return nil, false, fmt.Errorf("updating %s %s/%s: %w", k.Kind, next.GetNamespace(), next.GetName(), err)
 	}
 	if !ok {

@@ -14,8 +14,11 @@ import (
 
 // Validate checks a whole object (metadata and spec; status has its own
 // check) and returns every problem with its field path. Call it on a
-// defaulted object.
-func Validate(obj Object) field.ErrorList {
+// defaulted object. Like every Validate function here it returns errors
+// through ShortenErrors: an answer repeats little of a large request.
+func Validate(obj Object) field.ErrorList { return ShortenErrors(validate(obj)) }
+
+func validate(obj Object) field.ErrorList {
 	errs := validateMeta(obj)
 	spec := field.NewPath("spec")
 	switch o := obj.(type) {
@@ -37,7 +40,7 @@ func Validate(obj Object) field.ErrorList {
 
 // ValidateUpdate is Validate plus the fields that may not change.
 func ValidateUpdate(obj, old Object) field.ErrorList {
-	errs := Validate(obj)
+	errs := validate(obj)
 	spec := field.NewPath("spec")
 	immutable := func(p *field.Path, now, was any) {
 		if now != was {
@@ -59,28 +62,33 @@ func ValidateUpdate(obj, old Object) field.ErrorList {
 		immutable(spec.Child("ref"), o.Spec.Ref, was.Ref)
 		immutable(spec.Child("sha1"), o.Spec.SHA1, was.SHA1)
 	}
-	return errs
+	return ShortenErrors(errs)
 }
 
-// ValidateStatus checks a status write: conditions in Kubernetes' shape.
+// ValidateStatus checks a status write (validation_status.go): counts
+// not negative, conditions in Kubernetes' shape, strings bounded.
+// Controllers write status through the same store method as the API, so
+// whatever they write passes it too.
 func ValidateStatus(obj Object) field.ErrorList {
-	p := field.NewPath("status", "conditions")
+	p := field.NewPath("status")
+	var errs field.ErrorList
 	switch o := obj.(type) {
 	case *Deployment:
-		return metav1validation.ValidateConditions(o.Status.Conditions, p)
+		errs = validateDeploymentStatus(&o.Status, p)
 	case *SlavePool:
-		return metav1validation.ValidateConditions(o.Status.Conditions, p)
+		errs = validateSlavePoolStatus(&o.Status, p)
 	case *Repo:
-		return metav1validation.ValidateConditions(o.Status.Conditions, p)
+		errs = validateRepoStatus(&o.Status, p)
 	case *Pipeline:
-		return metav1validation.ValidateConditions(o.Status.Conditions, p)
+		errs = validatePipelineStatus(&o.Status, p)
 	case *Build:
-		return metav1validation.ValidateConditions(o.Status.Conditions, p)
+		errs = validateBuildStatus(&o.Status, p)
 	}
-	return nil
+	return ShortenErrors(errs)
 }
 
-// ValidateScale checks a Scale body.
+// ValidateScale checks a Scale body; the store then validates the object
+// with its new replicas (and so their upper bound).
 func ValidateScale(s *Scale) field.ErrorList {
 	if s.Spec.Replicas < 0 {
 		return field.ErrorList{field.Invalid(field.NewPath("spec", "replicas"), s.Spec.Replicas, "must be >= 0")}

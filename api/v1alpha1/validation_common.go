@@ -1,6 +1,8 @@
 package v1alpha1
 
 import (
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -16,6 +18,17 @@ func validateBackend(name string, p *field.Path) field.ErrorList {
 func positive(v float64, p *field.Path) field.ErrorList {
 	if v <= 0 {
 		return field.ErrorList{field.Invalid(p, v, "must be > 0")}
+	}
+	return nil
+}
+
+// between checks lo <= v <= hi, naming the bound that is crossed.
+func between(v, lo, hi int32, p *field.Path) field.ErrorList {
+	switch {
+	case v < lo:
+		return field.ErrorList{field.Invalid(p, v, fmt.Sprintf("must be >= %d", lo))}
+	case v > hi:
+		return field.ErrorList{field.Invalid(p, v, fmt.Sprintf("must be <= %d", hi))}
 	}
 	return nil
 }

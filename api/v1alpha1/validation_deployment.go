@@ -30,13 +30,17 @@ func validateDeployment(s *DeploymentSpec, p *field.Path) field.ErrorList {
 	if s.Cmd != "" && len(s.Args) > 0 {
 		errs = append(errs, field.Forbidden(p.Child("args"), "may not be set together with spec.cmd"))
 	}
+	errs = append(errs, tooLong(s.Cmd, MaxTextBytes, p.Child("cmd"))...)
+	errs = append(errs, texts(s.Args, MaxTextBytes, p.Child("args"))...)
 	for k := range s.Env {
 		if !envName.MatchString(k) {
 			errs = append(errs, field.Invalid(p.Child("env").Key(k), k, "must be a C identifier ([A-Za-z_][A-Za-z0-9_]*)"))
 		}
 	}
-	if s.Replicas != nil && *s.Replicas < 0 {
-		errs = append(errs, field.Invalid(p.Child("replicas"), *s.Replicas, "must be >= 0"))
+	errs = append(errs, textValues(s.Env, MaxTextBytes, p.Child("env"))...)
+	errs = append(errs, textValues(s.Labels, MaxTextBytes, p.Child("labels"))...)
+	if s.Replicas != nil {
+		errs = append(errs, between(*s.Replicas, 0, MaxDeploymentReplicas, p.Child("replicas"))...)
 	}
 	errs = append(errs, positive(s.Cpus, p.Child("cpus"))...)
 	errs = append(errs, positive(s.Mem, p.Child("mem"))...)
@@ -56,18 +60,23 @@ func validateDeployment(s *DeploymentSpec, p *field.Path) field.ErrorList {
 		errs = append(errs, unitInterval(u.MaximumOverCapacity, p.Child("upgradeStrategy", "maximumOverCapacity"))...)
 	}
 	for i, u := range s.URIs {
-		if pu, err := url.Parse(u); err != nil || !pu.IsAbs() {
+		if len(u) > MaxTextBytes {
+			errs = append(errs, field.TooLong(p.Child("uris").Index(i), "", MaxTextBytes))
+		} else if pu, err := url.Parse(u); err != nil || !pu.IsAbs() {
 			errs = append(errs, field.Invalid(p.Child("uris").Index(i), u, "must be an absolute URL"))
 		}
 	}
 	for i, v := range s.Volumes {
 		vp := p.Child("volumes").Index(i)
-		if !strings.HasPrefix(v.HostPath, "/") {
+		if len(v.HostPath) > maxPathBytes {
+			errs = append(errs, field.TooLong(vp.Child("hostPath"), "", maxPathBytes))
+		} else if !strings.HasPrefix(v.HostPath, "/") {
 			errs = append(errs, field.Invalid(vp.Child("hostPath"), v.HostPath, "must be an absolute path"))
 		}
 		if v.ContainerPath == "" {
 			errs = append(errs, field.Required(vp.Child("containerPath"), ""))
 		}
+		errs = append(errs, tooLong(v.ContainerPath, maxPathBytes, vp.Child("containerPath"))...)
 		errs = append(errs, oneOf(v.Mode, volumeModes, vp.Child("mode"))...)
 	}
 	if s.ProgressDeadlineSeconds != nil && *s.ProgressDeadlineSeconds <= 0 {
@@ -75,7 +84,9 @@ func validateDeployment(s *DeploymentSpec, p *field.Path) field.ErrorList {
 	}
 	if v := s.Verify; v != nil {
 		vp := p.Child("verify")
-		if !strings.HasPrefix(v.Path, "/") {
+		if len(v.Path) > MaxTextBytes {
+			errs = append(errs, field.TooLong(vp.Child("path"), "", MaxTextBytes))
+		} else if !strings.HasPrefix(v.Path, "/") {
 			errs = append(errs, field.Invalid(vp.Child("path"), v.Path, `must start with "/"`))
 		}
 		if v.PortIndex < 0 || int(v.PortIndex) >= max(len(s.Ports), 1) {
@@ -132,6 +143,9 @@ func validatePorts(ports []Port, p *field.Path) field.ErrorList {
 // validateConstraint checks a Marathon constraint triple
 // [field, OPERATOR(, value)] against the operator's arity and value type.
 func validateConstraint(c []string, p *field.Path) field.ErrorList {
+	if errs := texts(c, MaxTextBytes, p); len(errs) > 0 {
+		return errs
+	}
 	if len(c) < 2 || c[0] == "" {
 		return field.ErrorList{field.Invalid(p, c, "must be [field, operator] or [field, operator, value]")}
 	}
@@ -168,10 +182,13 @@ func validateHealthCheck(h *HealthCheck, ports []Port, p *field.Path) field.Erro
 			errs = append(errs, field.Required(p.Child("command"), "a COMMAND health check runs a command"))
 		}
 	case "HTTP", "HTTPS", "MESOS_HTTP", "MESOS_HTTPS":
-		if !strings.HasPrefix(h.Path, "/") {
+		if len(h.Path) > MaxTextBytes {
+			errs = append(errs, field.TooLong(p.Child("path"), "", MaxTextBytes))
+		} else if !strings.HasPrefix(h.Path, "/") {
 			errs = append(errs, field.Invalid(p.Child("path"), h.Path, `must start with "/"`))
 		}
 	}
+	errs = append(errs, tooLong(h.Command, MaxTextBytes, p.Child("command"))...)
 	if h.Protocol != "COMMAND" {
 		if h.PortName != "" && !hasPortName(ports, h.PortName) {
 			errs = append(errs, field.NotFound(p.Child("portName"), h.PortName))
@@ -202,10 +219,35 @@ func validateImage(image string, p *field.Path) field.ErrorList {
 	if image == "" {
 		return field.ErrorList{field.Required(p, "")}
 	}
+	if len(image) > maxImageBytes {
+		return field.ErrorList{field.TooLong(p, "", maxImageBytes)}
+	}
 	if !dockerRef.MatchString(image) {
 		return field.ErrorList{field.Invalid(p, image, "not a docker image reference (registry/repository:tag)")}
 	}
-	return nil
+	return validateImageName(imageName(image), p)
+}
+
+// validateImageName holds the repository part of a reference (before any
+// tag or digest) to distribution/reference's 255 characters.
+func validateImageName(name string, p *field.Path) field.ErrorList {
+	if len(name) <= maxImageNameBytes {
+		return nil
+	}
+	e := field.TooLong(p, "", maxImageNameBytes)
+	e.Detail = fmt.Sprintf("the repository name (before :tag and @digest) may not be more than %d bytes", maxImageNameBytes)
+	return field.ErrorList{e}
+}
+
+// imageName is a reference without its @digest and :tag.
+func imageName(ref string) string {
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		ref = ref[:i]
+	}
+	return ref
 }
 
 func hasPortName(ports []Port, name string) bool {

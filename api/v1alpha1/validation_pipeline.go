@@ -35,7 +35,9 @@ func validatePipeline(s *PipelineSpec, p *field.Path) field.ErrorList {
 	}
 	errs = append(errs, validateGitURL(s.Source.Git, p.Child("source", "git"))...)
 	for i, b := range s.Source.Branches {
-		if _, err := path.Match(b, ""); err != nil || b == "" {
+		if len(b) > maxPathBytes {
+			errs = append(errs, field.TooLong(p.Child("source", "branches").Index(i), "", maxPathBytes))
+		} else if _, err := path.Match(b, ""); err != nil || b == "" {
 			errs = append(errs, field.Invalid(p.Child("source", "branches").Index(i), b, "not a branch glob (path.Match syntax, e.g. release/*)"))
 		}
 	}
@@ -46,9 +48,13 @@ func validatePipeline(s *PipelineSpec, p *field.Path) field.ErrorList {
 	}
 	errs = append(errs, validateParameters(s.Parameters, p.Child("parameters"))...)
 	if a := s.Artifacts; a != nil {
-		if a.Image != nil && !dockerRepo.MatchString(a.Image.Repository) {
-			errs = append(errs, field.Invalid(p.Child("artifacts", "image", "repository"), a.Image.Repository,
-				"must be a docker repository without tag (the build's tag is added)"))
+		if im := a.Image; im != nil {
+			ip := p.Child("artifacts", "image", "repository")
+			if len(im.Repository) > maxImageNameBytes {
+				errs = append(errs, field.TooLong(ip, "", maxImageNameBytes))
+			} else if !dockerRepo.MatchString(im.Repository) {
+				errs = append(errs, field.Invalid(ip, im.Repository, "must be a docker repository without tag (the build's tag is added)"))
+			}
 		}
 		if r := a.Repo; r != nil {
 			rp := p.Child("artifacts", "repo")
@@ -87,6 +93,10 @@ func validateJob(job string, p *field.Path) field.ErrorList {
 	if job == "" {
 		return field.ErrorList{field.Required(p, "the Jenkins job to run")}
 	}
+	if len(job) > maxPathBytes {
+		// Jenkins keeps each job in a directory of its name.
+		return field.ErrorList{field.TooLong(p, "", maxPathBytes)}
+	}
 	for _, seg := range strings.Split(job, "/") {
 		if seg == "" || strings.TrimSpace(seg) != seg || strings.ContainsAny(seg, badJobChars) || seg == "." || seg == ".." {
 			return field.ErrorList{field.Invalid(p, job, "not a Jenkins job path: names are non-empty, untrimmed-space-free and without "+badJobChars)}
@@ -98,6 +108,9 @@ func validateJob(job string, p *field.Path) field.ErrorList {
 func validateGitURL(u string, p *field.Path) field.ErrorList {
 	if u == "" {
 		return field.ErrorList{field.Required(p, "")}
+	}
+	if len(u) > MaxTextBytes {
+		return field.ErrorList{field.TooLong(p, "", MaxTextBytes)}
 	}
 	if scpLikeGit.MatchString(u) {
 		return nil
@@ -116,5 +129,5 @@ func validateParameters(params map[string]string, p *field.Path) field.ErrorList
 			errs = append(errs, field.Invalid(p.Key(k), k, "a Jenkins parameter name is [A-Za-z_][A-Za-z0-9_.-]*"))
 		}
 	}
-	return errs
+	return append(errs, textValues(params, MaxTextBytes, p)...)
 }

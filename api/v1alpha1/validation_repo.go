@@ -52,6 +52,9 @@ func segment(v string, p *field.Path) field.ErrorList {
 	if v == "" {
 		return field.ErrorList{field.Required(p, "")}
 	}
+	if len(v) > maxSegmentBytes {
+		return field.ErrorList{field.TooLong(p, "", maxSegmentBytes)}
+	}
 	if !pathSegment.MatchString(v) {
 		return field.ErrorList{field.Invalid(p, v, "must be letters, digits, '.', '_', '+' or '-', starting with a letter or digit")}
 	}
@@ -62,6 +65,10 @@ func segment(v string, p *field.Path) field.ErrorList {
 func validateGitRef(ref string, p *field.Path) field.ErrorList {
 	if ref == "" {
 		return field.ErrorList{field.Required(p, "")}
+	}
+	if len(ref) > maxPathBytes {
+		// A ref is a file under .git/refs.
+		return field.ErrorList{field.TooLong(p, "", maxPathBytes)}
 	}
 	bad := ""
 	switch {

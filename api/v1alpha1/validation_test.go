@@ -18,6 +18,8 @@ func validPool() *SlavePool {
 		Labels: []string{"amd64", "trusty"}, Template: ServerTemplate{Image: "ubuntu", Flavor: "m1.large"}}}
 }
 
+func ptrTo[T any](v T) *T { return &v }
+
 func validPipeline() *Pipeline {
 	return &Pipeline{ObjectMeta: metav1.ObjectMeta{Name: "webapp"}, Spec: PipelineSpec{
 		Job: "webapp-build", Source: Source{Git: "https://git.example.com/webapp.git"}}}
@@ -131,6 +133,93 @@ func TestValidationRules(t *testing.T) {
 		{"build parameters", func() Object {
 			return &Build{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BuildSpec{Pipeline: "webapp", Branch: "master", Parameters: map[string]string{"a b": "c"}}}
 		}, "spec.parameters[a b]"},
+		{"deployment replicas above the limit", func() Object { d := validDeployment(); d.Spec.Replicas = ptrTo(int32(5001)); return d }, "spec.replicas: Invalid value: 5001: must be <= 5000"},
+		{"deployment replicas at the limit", func() Object { d := validDeployment(); d.Spec.Replicas = ptrTo(int32(5000)); return d }, ""},
+		{"a 1 MiB image is too long, and not repeated", func() Object {
+			d := validDeployment()
+			d.Spec.Image = strings.Repeat("a", 1<<20)
+			return d
+		}, "spec.image: Too long: may not be more than 456 bytes"},
+		{"an image name past 255 bytes", func() Object {
+			d := validDeployment()
+			d.Spec.Image = "registry.example.com/" + strings.Repeat("a", 240) + ":1"
+			return d
+		}, "spec.image: Too long: the repository name (before :tag and @digest) may not be more than 255 bytes"},
+		{"a 255-byte image name with a 128-byte tag and a digest", func() Object {
+			d := validDeployment()
+			d.Spec.Image = "r.example.com/" + strings.Repeat("a", 241) + ":" + strings.Repeat("t", 128) + "@sha256:" + strings.Repeat("0", 64)
+			return d
+		}, ""},
+		{"a registry port is not a tag", func() Object { d := validDeployment(); d.Spec.Image = "registry:5000/web"; return d }, ""},
+		{"cmd past 64 KiB", func() Object { d := validDeployment(); d.Spec.Cmd = strings.Repeat("x", 64<<10+1); return d }, "spec.cmd: Too long: may not be more than 65536 bytes"},
+		{"an arg past 64 KiB", func() Object {
+			d := validDeployment()
+			d.Spec.Args = []string{"a", strings.Repeat("x", 64<<10+1)}
+			return d
+		}, "spec.args[1]: Too long"},
+		{"an env value past 64 KiB", func() Object {
+			d := validDeployment()
+			d.Spec.Env = map[string]string{"BIG": strings.Repeat("x", 64<<10+1)}
+			return d
+		}, "spec.env[BIG]: Too long: may not be more than 65536 bytes"},
+		{"an env value of 64 KiB", func() Object {
+			d := validDeployment()
+			d.Spec.Env = map[string]string{"BIG": strings.Repeat("x", 64<<10)}
+			return d
+		}, ""},
+		{"a constraint value past 64 KiB", func() Object {
+			d := validDeployment()
+			d.Spec.Constraints = [][]string{{"rack", "LIKE", strings.Repeat("(", 64<<10+1)}}
+			return d
+		}, "spec.constraints[0][2]: Too long"},
+		{"a health check command past 64 KiB", func() Object {
+			d := validDeployment()
+			d.Spec.HealthChecks = []HealthCheck{{Protocol: "COMMAND", Command: strings.Repeat("x", 64<<10+1)}}
+			return d
+		}, "spec.healthChecks[0].command: Too long"},
+		{"a host path past PATH_MAX", func() Object {
+			d := validDeployment()
+			d.Spec.Volumes = []Volume{{HostPath: "/" + strings.Repeat("x", 4096), ContainerPath: "/data"}}
+			return d
+		}, "spec.volumes[0].hostPath: Too long: may not be more than 4096 bytes"},
+		{"pool maxReplicas above the limit", func() Object { p := validPool(); p.Spec.MaxReplicas = ptrTo(int32(1001)); return p }, "spec.maxReplicas: Invalid value: 1001: must be <= 1000"},
+		{"pool replicas above the limit, autoscaled", func() Object {
+			p := validPool()
+			p.Spec.Replicas, p.Spec.MaxReplicas, p.Spec.Autoscale = ptrTo(int32(2147483647)), ptrTo(int32(10)), &Autoscale{Enabled: true}
+			return p
+		}, "spec.replicas: Invalid value: 2147483647: must be <= 1000"},
+		{"pool of 1000", func() Object { p := validPool(); p.Spec.MaxReplicas = ptrTo(int32(1000)); return p }, ""},
+		{"user data past Nova's limit", func() Object { p := validPool(); p.Spec.Template.UserData = strings.Repeat("x", 49150); return p }, "spec.template.userData: Too long: may not be more than 49149 bytes (Nova takes at most 65535 characters of base64)"},
+		{"user data at Nova's limit", func() Object { p := validPool(); p.Spec.Template.UserData = strings.Repeat("x", 49149); return p }, ""},
+		{"a flavor name past 255", func() Object { p := validPool(); p.Spec.Template.Flavor = strings.Repeat("f", 256); return p }, "spec.template.flavor: Too long: may not be more than 255 bytes"},
+		{"a Nova metadata value past 255", func() Object {
+			p := validPool()
+			p.Spec.Template.Metadata = map[string]string{"k": strings.Repeat("v", 256)}
+			return p
+		}, "spec.template.metadata[k]: Too long: Nova metadata keys and values are 1-255 characters"},
+		{"a Jenkins label longer than any expression", func() Object { p := validPool(); p.Spec.Labels = []string{strings.Repeat("l", 4097)}; return p }, "spec.labels[0]: Too long: may not be more than 4096 bytes"},
+		{"a pipeline parameter past 64 KiB", func() Object {
+			p := validPipeline()
+			p.Spec.Parameters = map[string]string{"A": strings.Repeat("x", 64<<10+1)}
+			return p
+		}, "spec.parameters[A]: Too long"},
+		{"a git URL past 64 KiB", func() Object {
+			p := validPipeline()
+			p.Spec.Source.Git = "https://x/" + strings.Repeat("x", 64<<10)
+			return p
+		}, "spec.source.git: Too long"},
+		{"a repository past 255", func() Object {
+			p := validPipeline()
+			p.Spec.Artifacts = &Artifacts{Image: &ImageArtifact{Repository: strings.Repeat("a", 256)}}
+			return p
+		}, "spec.artifacts.image.repository: Too long: may not be more than 255 bytes"},
+		{"a branch past PATH_MAX", func() Object {
+			return &Build{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Spec: BuildSpec{Pipeline: "webapp", Branch: strings.Repeat("b", 4097)}}
+		}, "spec.branch: Too long: may not be more than 4096 bytes"},
+		{"a repo project past NAME_MAX", func() Object {
+			return &Repo{ObjectMeta: metav1.ObjectMeta{Name: "r"}, Spec: RepoSpec{Project: strings.Repeat("p", 256), Ref: "main",
+				SHA1: strings.Repeat("a", 40), Distros: []Distro{{Distro: "ubuntu", Version: "jammy"}}}}
+		}, "spec.project: Too long: may not be more than 255 bytes"},
 		{"event reason is CamelCase", func() Object {
 			return &Event{ObjectMeta: metav1.ObjectMeta{Name: "e"}, InvolvedObject: ObjectReference{Kind: "Deployment", Name: "web"}, Reason: "rollout started"}
 		}, "reason"},

@@ -36,10 +36,12 @@ type serverOptions struct {
 	etcdUser        string
 	configFile      string
 	maxBody         int64
+	etcdMaxRequest  int64
 	maxInFlight     int
 	maxMutating     int
 	readTimeout     time.Duration
 	idleTimeout     time.Duration
+	storeTimeout    time.Duration
 	eventTTL        time.Duration
 	shutdownTimeout time.Duration
 	logFormat       string
@@ -56,9 +58,9 @@ type serverOptions struct {
 
 func defaultServerOptions() *serverOptions {
 	return &serverOptions{
-		listen: "127.0.0.1:7070", dataDir: "minka-data", maxBody: apiserver.DefaultMaxBodyBytes,
+		listen: "127.0.0.1:7070", dataDir: "minka-data", etcdMaxRequest: store.DefaultMaxRequestBytes,
 		maxInFlight: apiserver.DefaultMaxRequestsInFlight, maxMutating: apiserver.DefaultMaxMutatingRequestsInFlight,
-		readTimeout: 30 * time.Second, idleTimeout: 120 * time.Second,
+		readTimeout: 30 * time.Second, idleTimeout: 120 * time.Second, storeTimeout: apiserver.DefaultStoreTimeout,
 		eventTTL: store.DefaultEventTTL, shutdownTimeout: 30 * time.Second, logFormat: "json",
 		controllers: []string{"all"}, workers: 2, leaseDuration: 15 * time.Second, resync: 10 * time.Minute,
 	}
@@ -74,11 +76,13 @@ func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.etcdCA, "etcd-cacert", o.etcdCA, "CA bundle that signed etcd's certificate")
 	f.StringVar(&o.etcdUser, "etcd-username", o.etcdUser, "etcd user (the password is read from $MINKA_ETCD_PASSWORD)")
 	f.StringVar(&o.configFile, "config", o.configFile, "server config file (auth tokens, backends); see examples/config/server.yaml")
-	f.Int64Var(&o.maxBody, "max-body-bytes", o.maxBody, "largest request body accepted (413 above)")
+	f.Int64Var(&o.etcdMaxRequest, "etcd-max-request-bytes", o.etcdMaxRequest, "largest etcd request: the embedded etcd's limit (with --etcd-endpoints, at most the cluster's --max-request-bytes); objects are limited to it less 16 KiB (413 above)")
+	f.Int64Var(&o.maxBody, "max-body-bytes", o.maxBody, "largest request body accepted, 413 above (0 = twice --etcd-max-request-bytes)")
 	f.IntVar(&o.maxInFlight, "max-requests-inflight", o.maxInFlight, "read-only API requests (get, list) served at once; more are answered 429 with Retry-After (watches not counted; 0 = no limit)")
 	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", o.maxMutating, "mutating API requests (create, update, patch, delete) served at once; more are answered 429 with Retry-After (0 = no limit)")
 	f.DurationVar(&o.readTimeout, "request-read-timeout", o.readTimeout, "time to read a whole request, headers and body; a slower one fails and its connection is closed (0 = no limit; watch streams are not cut)")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", o.idleTimeout, "close a keep-alive connection idle for this long (0 = never)")
+	f.DurationVar(&o.storeTimeout, "etcd-request-timeout", o.storeTimeout, "answer a request whose etcd calls take longer 504 with Retry-After (watches aside; negative = no bound)")
 	f.DurationVar(&o.eventTTL, "event-ttl", o.eventTTL, "how long events are kept")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", o.shutdownTimeout, "grace for requests in flight at SIGTERM")
 	f.StringVar(&o.logFormat, "log-format", o.logFormat, "log format: json or text")
@@ -151,6 +155,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	etcd, err := store.OpenEtcd(ctx, store.EtcdConfig{
 		DataDir: o.dataDir, Endpoints: o.etcdEndpoints, CertFile: o.etcdCert, KeyFile: o.etcdKey,
 		TrustedCAFile: o.etcdCA, Username: o.etcdUser, Password: os.Getenv("MINKA_ETCD_PASSWORD"),
+		MaxRequestBytes: o.etcdMaxRequest,
 	}, log)
 	if err != nil {
 		return err
@@ -158,7 +163,10 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	defer etcd.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	st := store.New(etcd.Client, store.Options{EventTTL: o.eventTTL})
+	st := store.New(etcd.Client, store.Options{EventTTL: o.eventTTL, MaxRequestBytes: etcd.MaxRequestBytes})
+	if o.maxBody == 0 {
+		o.maxBody = store.MaxBodyBytes(etcd.MaxRequestBytes)
+	}
 	mgr, err := newManager(o, cfg.Backends, st, etcd, reg, log)
 	if err != nil {
 		return err
@@ -166,7 +174,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	srv, err := apiserver.New(st, apiserver.Options{
 		Config: apiserver.Config{Auth: cfg.Auth}, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg, Profiling: o.profiling,
 		MaxRequestsInFlight: o.maxInFlight, MaxMutatingRequestsInFlight: o.maxMutating,
-		RequestReadTimeout: o.readTimeout, IdleTimeout: o.idleTimeout,
+		RequestReadTimeout: o.readTimeout, IdleTimeout: o.idleTimeout, StoreTimeout: o.storeTimeout,
 	})
 	if err != nil {
 		return err

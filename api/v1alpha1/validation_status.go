@@ -1,0 +1,115 @@
+package v1alpha1
+
+import (
+	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// The status checks hold what a status can say, not what a controller
+// should say: counts are not negative, conditions are in Kubernetes'
+// shape (metav1validation.ValidateConditions: True/False/Unknown, a
+// CamelCase reason, a lastTransitionTime), ports are ports and strings
+// are bounded. Relations between counts (ready <= replicas) are not
+// checked: a controller reports each as observed, at different moments.
+
+func validateDeploymentStatus(s *DeploymentStatus, p *field.Path) field.ErrorList {
+	errs := nonNegative(p, []count{
+		{"observedGeneration", s.ObservedGeneration}, {"failedGeneration", s.FailedGeneration},
+		{"replicas", int64(s.Replicas)}, {"readyReplicas", int64(s.ReadyReplicas)},
+		{"updatedReplicas", int64(s.UpdatedReplicas)}, {"availableReplicas", int64(s.AvailableReplicas)},
+	})
+	errs = append(errs, statusTexts(p, []text{{"appVersion", s.AppVersion}, {"deploymentId", s.DeploymentID},
+		{"lastGoodVersion", s.LastGoodVersion}, {"verifiedVersion", s.VerifiedVersion}})...)
+	for i, e := range s.Endpoints {
+		ep := p.Child("endpoints").Index(i)
+		errs = append(errs, statusTexts(ep, []text{{"taskId", e.TaskID}, {"host", e.Host}, {"version", e.Version}})...)
+		errs = append(errs, ports(e.Ports, ep.Child("ports"))...)
+		errs = append(errs, ports(e.ServicePorts, ep.Child("servicePorts"))...)
+	}
+	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
+}
+
+func validateSlavePoolStatus(s *SlavePoolStatus, p *field.Path) field.ErrorList {
+	errs := nonNegative(p, []count{
+		{"observedGeneration", s.ObservedGeneration}, {"replicas", int64(s.Replicas)}, {"ready", int64(s.Ready)},
+		{"busy", int64(s.Busy)}, {"idle", int64(s.Idle)}, {"queued", int64(s.Queued)}, {"desiredReplicas", int64(s.DesiredReplicas)},
+	})
+	for i, n := range s.Nodes {
+		np := p.Child("nodes").Index(i)
+		if n.Name == "" {
+			errs = append(errs, field.Required(np.Child("name"), ""))
+		}
+		errs = append(errs, statusTexts(np, []text{{"name", n.Name}, {"serverID", n.ServerID}, {"ip", n.IP}, {"phase", n.Phase}})...)
+		errs = append(errs, nonNegative(np, []count{{"busy", int64(n.Busy)}})...)
+	}
+	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
+}
+
+func validateRepoStatus(s *RepoStatus, p *field.Path) field.ErrorList {
+	errs := nonNegative(p, []count{{"observedGeneration", s.ObservedGeneration}})
+	errs = append(errs, statusTexts(p, []text{{"node", s.Node}, {"url", s.URL}})...)
+	for i, d := range s.Distros {
+		dp := p.Child("distros").Index(i)
+		errs = append(errs, statusTexts(dp, []text{{"distro", d.Distro}, {"version", d.Version}, {"arch", d.Arch},
+			{"state", d.State}, {"url", d.URL}, {"message", d.Message}})...)
+	}
+	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
+}
+
+func validatePipelineStatus(s *PipelineStatus, p *field.Path) field.ErrorList {
+	errs := nonNegative(p, []count{{"observedGeneration", s.ObservedGeneration}, {"lastBuildNumber", s.LastBuildNumber}})
+	for i, b := range s.LastBuilds {
+		bp := p.Child("lastBuilds").Index(i)
+		errs = append(errs, nonNegative(bp, []count{{"number", b.Number}})...)
+		errs = append(errs, statusTexts(bp, []text{{"name", b.Name}, {"branch", b.Branch}, {"sha1", b.SHA1},
+			{"phase", b.Phase}, {"tag", b.Tag}})...)
+	}
+	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
+}
+
+func validateBuildStatus(s *BuildStatus, p *field.Path) field.ErrorList {
+	errs := nonNegative(p, []count{
+		{"observedGeneration", s.ObservedGeneration}, {"queueItem", s.QueueItem}, {"jenkinsBuild", s.JenkinsBuild},
+	})
+	errs = append(errs, statusTexts(p, []text{{"phase", s.Phase}, {"url", s.URL}, {"describe", s.Describe},
+		{"tag", s.Tag}, {"message", s.Message}})...)
+	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
+}
+
+// count is one integer field of a status.
+type count struct {
+	name string
+	v    int64
+}
+
+func nonNegative(p *field.Path, cs []count) field.ErrorList {
+	var errs field.ErrorList
+	for _, c := range cs {
+		if c.v < 0 {
+			errs = append(errs, field.Invalid(p.Child(c.name), c.v, "must be >= 0"))
+		}
+	}
+	return errs
+}
+
+// text is one string field of a status.
+type text struct{ name, v string }
+
+// statusTexts bounds strings of a status by MaxTextBytes.
+func statusTexts(p *field.Path, ts []text) field.ErrorList {
+	var errs field.ErrorList
+	for _, t := range ts {
+		errs = append(errs, tooLong(t.v, MaxTextBytes, p.Child(t.name))...)
+	}
+	return errs
+}
+
+func ports(ps []int32, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, v := range ps {
+		if v < 0 || v > 65535 {
+			errs = append(errs, field.Invalid(p.Index(i), v, "must be between 0 and 65535"))
+		}
+	}
+	return errs
+}
