@@ -31,11 +31,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	obj := e.Name
-	if e.Namespace != "" {
-		obj = e.Namespace + "/" + e.Name
-	}
-	s := fmt.Sprintf("%s %s: %v", e.Kind, obj, e.Err)
+	s := fmt.Sprintf("%s: %v", objectRef(e.Kind, e.Namespace, e.Name), e.Err)
 	if e.Msg != "" {
 		s += ": " + e.Msg
 	}
@@ -43,6 +39,14 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// objectRef names an object in errors: "Deployment ci/web".
+func objectRef(kind, ns, name string) string {
+	if ns != "" {
+		name = ns + "/" + name
+	}
+	return kind + " " + name
+}
 
 // InvalidError is a validation failure: every bad field with its path.
 type InvalidError struct {

@@ -69,11 +69,7 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	obj := e.Name
-	if e.Namespace != "" {
-		obj = e.Namespace + "/" + e.Name
-	}
-	return fmt.Sprintf("%s %s: %v: %s", e.Kind, obj, ErrTooLarge, e.Detail())
+	return fmt.Sprintf("%s: %v: %s", objectRef(e.Kind, e.Namespace, e.Name), ErrTooLarge, e.Detail())
 }
 
 // Detail says how large the object is against what limit, for people.

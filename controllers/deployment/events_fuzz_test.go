@@ -19,8 +19,8 @@ func FuzzEventStream(f *testing.F) {
 	}
 	f.Add("event: status_update_event\ndata: {\"eventType\":\"status_update_event\",\"appId\":\"/ci/web\"}\n\n")
 	f.Add("data: {\"eventType\":\"deployment_info\",\"plan\":{\"steps\":[{\"actions\":[{\"app\":\"/ci/web\"}]}]}}\n")
-	f.Add("data: " + strings.Repeat("[", 100000) + "\n")
-	f.Add("data: {\"appId\": " + strings.Repeat("\"x", 70000) + "\n")
+	f.Add("data: " + strings.Repeat("[", 10000) + "\n")
+	f.Add("data: {\"appId\": " + strings.Repeat("\"x", 7000) + "\n")
 	f.Add(":\n\nretry: 10\n")
 	f.Fuzz(func(t *testing.T, stream string) {
 		var events int
