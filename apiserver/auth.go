@@ -100,9 +100,3 @@ func (a *authenticator) authenticate(header string) (User, bool) {
 	}
 	return found, matched == 1
 }
-
-// user is User under its unexported name, for the package's older tests.
-type user = User
-
-// allowed authorises a resolved resource request.
-func (u User) allowed(info *requestInfo) bool { return u.Allowed(info.attributes()) }

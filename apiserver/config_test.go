@@ -40,7 +40,7 @@ func TestRoles(t *testing.T) {
 		{RoleAdmin, requestInfo{Verb: "create", Resource: "events"}, true},
 	}
 	for _, c := range cases {
-		if got := (user{Name: "u", Role: c.role}).allowed(&c.info); got != c.ok {
+		if got := (User{Name: "u", Role: c.role}).Allowed(c.info.attributes()); got != c.ok {
 			t.Errorf("%s %s %s/%s = %v, want %v", c.role, c.info.Verb, c.info.Resource, c.info.Subresource, got, c.ok)
 		}
 	}

@@ -2,7 +2,6 @@ package test
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -280,7 +279,7 @@ func TestLimitsMutatingInFlight(t *testing.T) {
 	for i := range rounds * len(writes) {
 		w := writes[i%len(writes)]
 		began := time.Now()
-		r, hdr := callWithHeader(t, s, w.method, w.path, w.body)
+		r, hdr := callWithHeader(t, s, w.method, w.path, "", w.body)
 		took := time.Since(began)
 		slowest = max(slowest, took)
 		switch {
@@ -315,24 +314,6 @@ func TestLimitsMutatingInFlight(t *testing.T) {
 	if r := call(t, s, "POST", deploys, "", webJSON("api", "nginx:1", 1)); r.code != 201 {
 		t.Errorf("a create once the slow bodies are gone: %d %s", r.code, r.raw)
 	}
-}
-
-// callWithHeader is call with the answer's header.
-func callWithHeader(t *testing.T, s *Server, method, path, body string) (reply, http.Header) {
-	t.Helper()
-	req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := reply{code: resp.StatusCode, raw: string(raw)}
-	_ = json.Unmarshal(raw, &r.body)
-	return r, resp.Header
 }
 
 // TestLimitsIdleConnectionsAreClosed: a keep-alive connection that sends

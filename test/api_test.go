@@ -45,6 +45,13 @@ type reply struct {
 
 func call(t *testing.T, s *Server, method, path, token, body string) reply {
 	t.Helper()
+	r, _ := callWithHeader(t, s, method, path, token, body)
+	return r
+}
+
+// callWithHeader is call with the answer's header.
+func callWithHeader(t *testing.T, s *Server, method, path, token, body string) (reply, http.Header) {
+	t.Helper()
 	req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -60,7 +67,7 @@ func call(t *testing.T, s *Server, method, path, token, body string) reply {
 	raw, _ := io.ReadAll(resp.Body)
 	r := reply{code: resp.StatusCode, raw: string(raw)}
 	_ = json.Unmarshal(raw, &r.body)
-	return r
+	return r, resp.Header
 }
 
 func (r reply) str(path ...string) string {

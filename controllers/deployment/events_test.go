@@ -139,10 +139,7 @@ func TestEventStreamBackoffGrowsAndResets(t *testing.T) {
 				return false
 			}
 		}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); s.run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer startStream(s)()
 	state := func() (int, int) { mu.Lock(); defer mu.Unlock(); return connects, apps["/ci/web"] }
 	// wait takes the next wait, which must be nominal, jittered upwards
 	// by less than half; the connections so far must be n.
@@ -221,10 +218,7 @@ func TestEventStreamFailsOverWithoutWaiting(t *testing.T) {
 				return false
 			}
 		}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); s.run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer startStream(s)()
 	// Nobody takes a wait until told to: a connection reached first was
 	// reached without one.
 	connected := func(n int32) {
@@ -306,4 +300,12 @@ func TestSplitAppID(t *testing.T) {
 			t.Errorf("splitAppID(%q) = %q %q %v", tc.id, ns, name, ok)
 		}
 	}
+}
+
+// startStream runs s until the returned stop, which waits for it.
+func startStream(s *eventStream) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.run(ctx) }()
+	return func() { cancel(); <-done }
 }

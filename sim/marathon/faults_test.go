@@ -26,16 +26,7 @@ func TestFaultsThroughGoMarathon(t *testing.T) {
 	c := New(Options{Now: clk.Now})
 	hs := httptest.NewServer(c.Marathon())
 	defer func() { c.Close(); hs.Close() }()
-	newClient := func(urls string) marathon.Marathon {
-		cfg := marathon.NewDefaultConfig()
-		cfg.URL = urls
-		cfg.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
-		cli, err := marathon.NewClient(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cli
-	}
+	newClient := func(urls string) marathon.Marathon { return goMarathon(t, urls) }
 	if _, err := newClient(hs.URL).CreateApplication(webApp("web:1", 1)); err != nil {
 		t.Fatal(err)
 	}

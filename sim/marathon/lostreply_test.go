@@ -29,13 +29,13 @@ func TestLostReplyOfAppPut(t *testing.T) {
 			start := time.Now()
 			// force: were the PUT applied twice, the second would not be
 			// refused as locked by the first one's deployment.
-			_, err := lostReplyClient(t, hs.URL).UpdateApplication(webApp("web:1", 2), true)
+			_, err := goMarathon(t, hs.URL).UpdateApplication(webApp("web:1", 2), true)
 			t.Logf("UpdateApplication under %s, after %v: %v", failure, time.Since(start).Round(time.Millisecond), err)
 			if !errors.Is(err, marathon.ErrMarathonDown) {
 				t.Fatalf("UpdateApplication under %s: %v, want ErrMarathonDown", failure, err)
 			}
 			c.Faults.Clear()
-			cli := lostReplyClient(t, hs.URL)
+			cli := goMarathon(t, hs.URL)
 			app, err := cli.Application("/ci/web")
 			if err != nil {
 				t.Fatalf("Application after the lost reply: %v", err)
@@ -64,16 +64,18 @@ func TestLostReplyOfAppPutWithTwoURLs(t *testing.T) {
 	if err := front.Set(fault.Fault{Match: "PUT /v2/apps", Failure: fault.AppliedReset}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lostReplyClient(t, hs2.URL+","+hs.URL).UpdateApplication(webApp("web:1", 2), true); err != nil {
+	if _, err := goMarathon(t, hs2.URL+","+hs.URL).UpdateApplication(webApp("web:1", 2), true); err != nil {
 		t.Fatalf("UpdateApplication failing over: %v", err)
 	}
-	versions, err := lostReplyClient(t, hs.URL).ApplicationVersions("/ci/web")
+	versions, err := goMarathon(t, hs.URL).ApplicationVersions("/ci/web")
 	if err != nil || len(versions.Versions) != 2 {
 		t.Errorf("versions after a lost PUT and go-marathon's own resend: %v %v, want two", versions, err)
 	}
 }
 
-func lostReplyClient(t *testing.T, urls string) marathon.Marathon {
+// goMarathon is a go-marathon v0.7.1 client of urls that gives up after
+// 300 ms.
+func goMarathon(t *testing.T, urls string) marathon.Marathon {
 	t.Helper()
 	cfg := marathon.NewDefaultConfig()
 	cfg.URL = urls
