@@ -15,6 +15,7 @@ import (
 
 	"minka/store"
 	"minka/store/storetest"
+	"minka/store/watchcache"
 )
 
 func newTestServer(t testing.TB, cfg Config) (*httptest.Server, *store.Etcd) {
@@ -25,7 +26,7 @@ func newTestServer(t testing.TB, cfg Config) (*httptest.Server, *store.Etcd) {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
 	return hs, e
 }
 
@@ -49,43 +50,62 @@ func pool(name string) string {
 	return fmt.Sprintf(`{"apiVersion":"minka.dev/v1alpha1","kind":"SlavePool","metadata":{"name":%q},"spec":{"labels":["amd64"],"template":{"image":"u","flavor":"f"}}}`, name)
 }
 
-// TestWatchFromCompactedRevisionIsGone: the client gets one ERROR line with
-// a 410 Status and the stream ends, as from kube-apiserver.
-func TestWatchFromCompactedRevisionIsGone(t *testing.T) {
-	hs, e := newTestServer(t, Config{})
-	first := post(t, hs.URL+poolPath, pool("a"))
-	post(t, hs.URL+poolPath, pool("b"))
+// TestWatchFromTooOldRevisionIsGone: a watch from a revision older than
+// the watch cache's history gets one ERROR line with a 410 Status and the
+// stream ends, as from kube-apiserver ("too old resource version"); the
+// client relists. A revision etcd has compacted but the history holds is
+// served from it.
+func TestWatchFromTooOldRevisionIsGone(t *testing.T) {
+	st, e := storetest.Store(t)
+	srv, err := New(st, Options{Log: logr.Discard(), WatchCache: watchcache.Options{History: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	rvOf := func(obj map[string]any) string { return obj["metadata"].(map[string]any)["resourceVersion"].(string) }
+	first := rvOf(post(t, hs.URL+poolPath, pool("a")))
+	second := rvOf(post(t, hs.URL+poolPath, pool("b")))
+	post(t, hs.URL+poolPath, pool("c"))
+	last := rvOf(post(t, hs.URL+poolPath, pool("d")))
+	lines := func(rv string) []string {
+		w, err := http.Get(hs.URL + poolPath + "?watch=true&timeoutSeconds=1&resourceVersion=" + rv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Body.Close()
+		var out []string
+		for sc := bufio.NewScanner(w.Body); sc.Scan(); {
+			out = append(out, sc.Text())
+		}
+		return out
+	}
+	lines(last) // a watch from d starts once the cache has d
 	ctx := context.Background()
 	resp, _ := e.Client.Get(ctx, "/")
 	if _, err := e.Client.Compact(ctx, resp.Header.Revision); err != nil {
 		t.Fatal(err)
 	}
-	rv := first["metadata"].(map[string]any)["resourceVersion"].(string)
-	w, err := http.Get(hs.URL + poolPath + "?watch=true&resourceVersion=" + rv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Body.Close()
-	sc := bufio.NewScanner(w.Body)
-	if !sc.Scan() {
-		t.Fatal("no line on the watch")
+	got := lines(first) // the history holds c and d only
+	if len(got) != 1 {
+		t.Fatalf("watch from rv %s: %d lines %q, want one ERROR line", first, len(got), got)
 	}
 	var ev struct {
 		Type   string
 		Object struct {
-			Kind   string
-			Code   int
-			Reason string
+			Kind, Reason, Message string
+			Code                  int
 		}
 	}
-	if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+	if err := json.Unmarshal([]byte(got[0]), &ev); err != nil {
 		t.Fatal(err)
 	}
-	if ev.Type != "ERROR" || ev.Object.Kind != "Status" || ev.Object.Code != 410 || ev.Object.Reason != "Expired" {
-		t.Errorf("watch from compacted rv %s: %s, want ERROR Status 410 Expired", rv, sc.Text())
+	if ev.Type != "ERROR" || ev.Object.Kind != "Status" || ev.Object.Code != 410 || ev.Object.Reason != "Expired" ||
+		!strings.Contains(ev.Object.Message, "too old resource version: "+first) {
+		t.Errorf("watch from rv %s: %s, want ERROR Status 410 Expired, too old resource version", first, got[0])
 	}
-	if sc.Scan() {
-		t.Errorf("the stream went on after the ERROR: %s", sc.Text())
+	if got := lines(second); len(got) != 2 || !strings.Contains(got[0], `"name":"c"`) || !strings.Contains(got[1], `"name":"d"`) {
+		t.Errorf("watch from rv %s (compacted in etcd, in the history): %q, want ADDED c, ADDED d", second, got)
 	}
 }
 

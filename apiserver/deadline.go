@@ -21,8 +21,16 @@ func (s *Server) withStoreDeadline(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.storeTimeout)
+		ctx, cancel := s.storeContext(r.Context())
 		defer cancel()
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// storeContext is ctx with the store deadline, if there is one.
+func (s *Server) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.storeTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, s.storeTimeout)
 }

@@ -68,7 +68,7 @@ func chainServer(t *testing.T, cfg Config) *httptest.Server {
 		protected.ServeHTTP(w, r.WithContext(WithAttributes(r.Context(), a)))
 	}))
 	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
 	return hs
 }
 

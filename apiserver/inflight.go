@@ -25,6 +25,9 @@ const (
 const (
 	readOnlyKind = "readOnly"
 	mutatingKind = "mutating"
+	// watchKind counts the watches refused by the watch limits
+	// (watchlimit.go); watches take no in-flight slot.
+	watchKind = "watch"
 )
 
 // inflightRetryAfter is the Retry-After of a 429, in seconds.

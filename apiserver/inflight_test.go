@@ -20,8 +20,8 @@ import (
 
 // gateStore is a Store whose reads and writes report that they were
 // reached on entered, then block until gate closes: a request that gets
-// to it holds its in-flight slot. Watch reports and returns a stream that
-// stays open.
+// to it holds its in-flight slot. A watch reaches it by Revision (the
+// watch cache's list and watch pass).
 type gateStore struct {
 	Store   // nil: the methods not overridden are not used
 	entered chan struct{}
@@ -46,7 +46,14 @@ func (g *gateStore) Get(ctx context.Context, _ v1alpha1.Kind, _, _ string) (v1al
 	return nil, g.wait(ctx)
 }
 
-func (g *gateStore) List(ctx context.Context, _ v1alpha1.Kind, _ string, _ store.ListOptions) (v1alpha1.ObjectList, error) {
+// List answers the watch cache's list (of every namespace) at once and
+// holds the requests' lists (of one namespace).
+func (g *gateStore) List(ctx context.Context, k v1alpha1.Kind, ns string, _ store.ListOptions) (v1alpha1.ObjectList, error) {
+	if ns == "" {
+		list := k.NewList()
+		list.SetResourceVersion("1")
+		return list, nil
+	}
 	return nil, g.wait(ctx)
 }
 
@@ -58,16 +65,18 @@ func (g *gateStore) Delete(ctx context.Context, _ v1alpha1.Kind, _, _ string, _ 
 	return nil, g.wait(ctx)
 }
 
+// Watch is the watch cache's: a stream that stays open.
 func (g *gateStore) Watch(ctx context.Context, _ v1alpha1.Kind, _ string, _ store.WatchOptions) (<-chan store.WatchEvent, error) {
-	select {
-	case g.entered <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 	ch := make(chan store.WatchEvent)
 	go func() { <-ctx.Done(); close(ch) }()
 	return ch, nil
 }
+
+// Revision is where a watch request meets the store: a watch without a
+// resourceVersion asks for etcd's revision, which is held.
+func (g *gateStore) Revision(ctx context.Context) (int64, error) { return 0, g.wait(ctx) }
+
+func (g *gateStore) RequestProgress(context.Context) error { return nil }
 
 func (g *gateStore) Ready(context.Context) error { return nil }
 
@@ -178,7 +187,7 @@ func TestInFlightLimits(t *testing.T) {
 			}
 			hs := httptest.NewServer(srv)
 			ctx, cancel := context.WithCancel(context.Background())
-			t.Cleanup(func() { close(g.gate); cancel(); hs.Close() })
+			t.Cleanup(func() { close(g.gate); cancel(); hs.Close(); srv.Close() })
 
 			held := map[string]float64{}
 			for _, name := range c.hold {
@@ -239,7 +248,7 @@ func TestInFlightSlotsAreReturned(t *testing.T) {
 	}
 	hs := httptest.NewServer(srv)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer func() { cancel(); hs.Close() }()
+	defer func() { cancel(); hs.Close(); srv.Close() }()
 	if got := start(ctx, t, g, hs.URL, "create"); got != admitted {
 		t.Fatalf("first create: %+v, want admitted", got)
 	}

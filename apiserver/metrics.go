@@ -86,7 +86,7 @@ func newInflightMetrics(reg prometheus.Registerer) (*inflightMetrics, error) {
 		}, []string{"request_kind"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "minka_apiserver_dropped_requests_total",
-			Help: "Requests answered 429 because the in-flight limit of their kind (readOnly or mutating) was reached.",
+			Help: "Requests answered 429 because the in-flight limit of their kind (readOnly or mutating) or a watch limit (watch) was reached.",
 		}, []string{"request_kind"}),
 	}
 	for _, c := range []prometheus.Collector{m.current, m.dropped} {
@@ -94,10 +94,11 @@ func newInflightMetrics(reg prometheus.Registerer) (*inflightMetrics, error) {
 			return nil, fmt.Errorf("registering in-flight metrics: %w", err)
 		}
 	}
-	for _, kind := range []string{"readOnly", "mutating"} {
+	for _, kind := range []string{readOnlyKind, mutatingKind} {
 		m.current.WithLabelValues(kind)
 		m.dropped.WithLabelValues(kind)
 	}
+	m.dropped.WithLabelValues(watchKind)
 	return m, nil
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"minka/api/v1alpha1"
 	"minka/store"
+	"minka/store/watchcache"
 )
 
 // DefaultMaxBodyBytes bounds a request body (kube-apiserver uses 3 MiB too).
@@ -32,6 +33,8 @@ type Store interface {
 	UpdateReplicas(ctx context.Context, k v1alpha1.Kind, ns, name string, replicas int32, rv string) (v1alpha1.Object, error)
 	Delete(ctx context.Context, k v1alpha1.Kind, ns, name string, pre *store.Preconditions) (v1alpha1.Object, error)
 	Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts store.WatchOptions) (<-chan store.WatchEvent, error)
+	Revision(ctx context.Context) (int64, error)
+	RequestProgress(ctx context.Context) error
 	Ready(ctx context.Context) error
 }
 
@@ -64,6 +67,14 @@ type Options struct {
 	// past it the request is answered 504 with Retry-After. 0:
 	// DefaultStoreTimeout; negative: no bound.
 	StoreTimeout time.Duration
+	// MaxWatches and MaxWatchesPerClient bound the watches open at once,
+	// in all and per client (the user, or without tokens the remote
+	// address); past them a watch is answered 429 (watchlimit.go). 0: no
+	// limit.
+	MaxWatches, MaxWatchesPerClient int
+	// WatchCache tunes the cache every watch is served from; its Registry
+	// and Log are the server's.
+	WatchCache watchcache.Options
 }
 
 // Server serves the API over a Store.
@@ -81,6 +92,8 @@ type Server struct {
 	ready   readiness
 
 	storeTimeout time.Duration
+	cache        *watchcache.Cache
+	watchLimits  *watchLimits
 }
 
 // New builds a Server. The config must be valid (LoadConfig checks it).
@@ -91,8 +104,9 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	if opts.MaxRequestsInFlight < 0 || opts.MaxMutatingRequestsInFlight < 0 || opts.RequestReadTimeout < 0 || opts.IdleTimeout < 0 {
-		return nil, errors.New("in-flight limits and timeouts must not be negative (0 turns one off)")
+	if opts.MaxRequestsInFlight < 0 || opts.MaxMutatingRequestsInFlight < 0 || opts.RequestReadTimeout < 0 || opts.IdleTimeout < 0 ||
+		opts.MaxWatches < 0 || opts.MaxWatchesPerClient < 0 {
+		return nil, errors.New("in-flight and watch limits and timeouts must not be negative (0 turns one off)")
 	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
@@ -113,6 +127,22 @@ func New(st Store, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.limits = newInflightLimits(opts.MaxRequestsInFlight, opts.MaxMutatingRequestsInFlight, im)
+	s.watchLimits = newWatchLimits(opts.MaxWatches, opts.MaxWatchesPerClient, im)
+	wc := opts.WatchCache
+	wc.Registry, wc.Log = opts.Registry, opts.Log.WithName("watchcache")
+	if s.cache, err = watchcache.New(st, wc); err != nil {
+		return nil, err
+	}
+	// Every kind's cache starts now, not at its first watch, and has its
+	// first list before the server answers (unless etcd does not answer
+	// in time), so that a client that lists and then watches from the
+	// list's resourceVersion finds that revision in the cache's history.
+	s.cache.Start(v1alpha1.Kinds()...)
+	wctx, cancel := context.WithTimeout(context.Background(), DefaultStoreTimeout)
+	defer cancel()
+	if err := s.cache.WaitReady(wctx); err != nil {
+		s.log.Info("the watch cache is not filled yet; watches wait for it", "error", err.Error())
+	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry}))
@@ -131,6 +161,10 @@ func New(st Store, opts Options) (*Server, error) {
 	return s, nil
 }
 
+// Close stops the watch cache, ending every watch. Serve calls it when it
+// returns; a Server used only as an http.Handler must, once done.
+func (s *Server) Close() { s.cache.Close() }
+
 // AuthEnabled says whether any token is configured.
 func (s *Server) AuthEnabled() bool { return s.auth.enabled() }
 
@@ -147,6 +181,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // its in-flight slot) for the read timeout at most. There is no
 // WriteTimeout: it would end every watch.
 func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration) error {
+	defer s.Close()
 	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelBase()
 	header := 10 * time.Second
@@ -273,6 +308,10 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.code = code
 	r.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (the watch
+// writer sets write deadlines through it).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *statusRecorder) Flush() {
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {

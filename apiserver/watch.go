@@ -2,7 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,8 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 
-	"minka/api/v1alpha1"
 	"minka/store"
+	"minka/store/watchcache"
 )
 
 // maxWatchTimeout ends a watch that asked for no timeout, so clients
@@ -27,11 +26,14 @@ type watchLine struct {
 	Object any             `json:"object"`
 }
 
-// watch streams changes as newline-delimited JSON, one writer, flushed per
-// event, in etcd revision order. A compacted resourceVersion gets one ERROR
-// line with a 410 Status, as from kube-apiserver; the client relists. A
-// resourceVersion past etcd's revision gets one ERROR line with a 504
-// "Too large resource version" Status (see checkNotFuture).
+// watch streams changes from the watch cache as newline-delimited JSON,
+// one writer, flushed per event, in etcd revision order. A compacted or
+// too old resourceVersion gets one ERROR line with a 410 Status, as from
+// kube-apiserver; the client relists. A resourceVersion past etcd's
+// revision (checkNotFuture), or one the cache does not reach in time, gets
+// one ERROR line with a 504 "Too large resource version" Status. Past the
+// watch limits the answer is 429 (watchlimit.go); a cache not ready yet,
+// 503.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
 	opts, err := listOptions(r)
 	if err != nil {
@@ -46,11 +48,16 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, info *requestInfo
 		}
 		timeout = min(time.Duration(n)*time.Second, maxWatchTimeout)
 	}
+	release, err := s.watchLimits.admit(r)
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
 	wopts := store.WatchOptions{ResourceVersion: q.Get("resourceVersion"), Labels: opts.Labels, Fields: opts.Fields,
 		Bookmarks: q.Get("allowWatchBookmarks") == "true"}
-	ch, err := s.startWatch(ctx, info, wopts)
+	wt, err := s.startWatch(ctx, info, wopts)
 	if err != nil && !inStream(err) {
 		return err
 	}
@@ -59,39 +66,48 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, info *requestInfo
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	flusher, _ := w.(http.Flusher)
-	enc := json.NewEncoder(w)
+	out := newWatchWriter(w)
+	defer out.finish()
 	if err != nil {
-		_ = enc.Encode(errorLine(err, info))
+		_ = out.line(errorLine(err, info))
 		return nil
 	}
-	if flusher != nil {
-		flusher.Flush()
-	}
-	for ev := range ch {
-		line := watchLine{Type: ev.Type, Object: ev.Object}
-		if ev.Type == watch.Error {
-			line = errorLine(ev.Err, info)
-		} else {
-			v1alpha1.SetTypeMeta(ev.Object)
+	defer wt.Stop()
+	out.unblockWhenDone(wt.Context())
+	out.flush()
+	for {
+		ev, ok := wt.Next()
+		if !ok {
+			return nil
 		}
-		if err := enc.Encode(line); err != nil {
-			return nil // the client went away
-		}
-		if flusher != nil {
-			flusher.Flush()
+		if err := out.event(ev.Type, ev.Object.JSON()); err != nil {
+			return nil // the client went away, or read nothing for watchWriteTimeout
 		}
 	}
-	return nil
 }
 
-// startWatch opens the store's watch from a resourceVersion that is not
-// in the future.
-func (s *Server) startWatch(ctx context.Context, info *requestInfo, opts store.WatchOptions) (<-chan store.WatchEvent, error) {
-	if err := s.checkNotFuture(ctx, opts.ResourceVersion); err != nil {
+// startWatch opens a watch of the cache from a resourceVersion that is
+// not in the future. Its set-up (etcd's revision, the cache's wait to
+// reach it) is bounded by the store deadline; the watch is not.
+func (s *Server) startWatch(ctx context.Context, info *requestInfo, opts store.WatchOptions) (*watchcache.Watcher, error) {
+	sctx, cancel := s.storeContext(ctx)
+	err := s.checkNotFuture(sctx, opts.ResourceVersion)
+	cancel()
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Watch(ctx, info.Kind, info.Namespace, opts)
+	wt, err := s.cache.Watch(ctx, info.Kind, info.Namespace, opts)
+	var tooLarge *watchcache.TooLargeResourceVersionError
+	var notReady *watchcache.NotReadyError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, tooLargeResourceVersion(tooLarge.ResourceVersion, tooLarge.Current)
+	case errors.As(err, &notReady):
+		se := apierrors.NewServiceUnavailable(notReady.Error())
+		se.ErrStatus.Details = &metav1.StatusDetails{RetryAfterSeconds: 1}
+		return nil, se
+	}
+	return wt, err
 }
 
 // inStream says whether a watch that could not start is told so by an
@@ -110,12 +126,6 @@ func errorLine(err error, info *requestInfo) watchLine {
 	return watchLine{Type: watch.Error, Object: &st}
 }
 
-// revisioner reads etcd's current revision (store.Store does); a Store
-// without it gets no check of a future resourceVersion.
-type revisioner interface {
-	Revision(ctx context.Context) (int64, error)
-}
-
 // tooLargeRetrySeconds is the retryAfterSeconds of a "Too large resource
 // version" Status.
 const tooLargeRetrySeconds = 1
@@ -130,18 +140,23 @@ const tooLargeRetrySeconds = 1
 // for. "", "0" and malformed versions are the store's to handle.
 func (s *Server) checkNotFuture(ctx context.Context, rv string) error {
 	n, err := strconv.ParseInt(rv, 10, 64)
-	rs, ok := s.store.(revisioner)
-	if err != nil || n <= 0 || !ok {
+	if err != nil || n <= 0 {
 		return nil
 	}
-	cur, err := rs.Revision(ctx)
+	cur, err := s.store.Revision(ctx)
 	if err != nil {
 		return err
 	}
 	if n <= cur {
 		return nil
 	}
-	tooLarge := apierrors.NewTimeoutError(fmt.Sprintf("Too large resource version: %d, current: %d", n, cur), tooLargeRetrySeconds)
+	return tooLargeResourceVersion(n, cur)
+}
+
+// tooLargeResourceVersion is kube-apiserver's error for a watch from a
+// revision its storage has not reached.
+func tooLargeResourceVersion(rv, cur int64) error {
+	tooLarge := apierrors.NewTimeoutError(fmt.Sprintf("Too large resource version: %d, current: %d", rv, cur), tooLargeRetrySeconds)
 	tooLarge.ErrStatus.Details.Causes = []metav1.StatusCause{{Type: metav1.CauseTypeResourceVersionTooLarge, Message: "Too large resource version"}}
 	return tooLarge
 }

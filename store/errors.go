@@ -42,6 +42,9 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // objectRef names an object in errors: "Deployment ci/web".
 func objectRef(kind, ns, name string) string {
+	if name == "" {
+		return kind // the kind as a whole: a watch's or a list's error
+	}
 	if ns != "" {
 		name = ns + "/" + name
 	}

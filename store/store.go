@@ -66,6 +66,9 @@ type ListOptions struct {
 	Fields fields.Selector
 }
 
+// Matches says whether obj passes both selectors.
+func (o ListOptions) Matches(obj v1alpha1.Object) bool { return o.matches(obj) }
+
 func (o ListOptions) matches(obj v1alpha1.Object) bool {
 	if o.Labels != nil && !o.Labels.Matches(labels.Set(obj.GetLabels())) {
 		return false
@@ -129,6 +132,10 @@ func decode(k v1alpha1.Kind, data []byte, modRev int64) (v1alpha1.Object, error)
 	obj.SetResourceVersion(strconv.FormatInt(modRev, 10))
 	return obj, nil
 }
+
+// ParseResourceVersion reads a resourceVersion of kind k: "" is 0; anything
+// but a non-negative integer is an ErrInvalid that names it.
+func ParseResourceVersion(k v1alpha1.Kind, rv string) (int64, error) { return parseRV(k, rv) }
 
 // parseRV reads a resourceVersion; "" is 0.
 func parseRV(k v1alpha1.Kind, rv string) (int64, error) {

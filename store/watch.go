@@ -64,14 +64,20 @@ func (s *Store) Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts Watc
 	} else if err := s.checkCompacted(ctx, k, prefix, rv); err != nil {
 		return nil, err
 	}
-	wopts := []clientv3.OpOption{clientv3.WithPrefix(), clientv3.WithRev(rv + 1), clientv3.WithPrevKV()}
+	// The etcd watch starts at rv itself, not rv+1, and run drops what rv
+	// holds (the caller has it): etcd answers no progress request on a
+	// stream while any of its watches starts past the current revision
+	// (mvcc's progressIfSync), and rv+1 after a fresh list is just that —
+	// every watch cache and informer on the stream would wait for the next
+	// write anywhere before it could learn it is up to date.
+	wopts := []clientv3.OpOption{clientv3.WithPrefix(), clientv3.WithRev(rv), clientv3.WithPrevKV()}
 	if opts.Bookmarks {
 		wopts = append(wopts, clientv3.WithProgressNotify())
 	}
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	wch := s.cli.Watch(wctx, prefix, wopts...)
 	out := make(chan WatchEvent, watchBuffer)
-	w := &watcher{k: k, opts: opts, out: out}
+	w := &watcher{k: k, opts: opts, out: out, after: rv}
 	go func() {
 		defer close(out)
 		defer cancel()
@@ -83,6 +89,19 @@ func (s *Store) Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts Watc
 		w.run(wctx, wch)
 	}()
 	return out, nil
+}
+
+// RequestProgress asks etcd to tell every watch of this store (those
+// opened by Watch) how far it has got: each watch that asked for
+// Bookmarks then sends one at etcd's current revision once it has sent
+// every event up to it. A watch cache waits on it for freshness.
+func (s *Store) RequestProgress(ctx context.Context) error {
+	// Watch opens its streams under WithRequireLeader; etcd's client finds
+	// the stream to ask by the context's metadata.
+	if err := s.cli.RequestProgress(clientv3.WithRequireLeader(ctx)); err != nil {
+		return fmt.Errorf("requesting watch progress: %w", err)
+	}
+	return nil
 }
 
 // checkCompacted fails with ErrGone when rv is below etcd's compaction point.
@@ -99,9 +118,10 @@ func (s *Store) checkCompacted(ctx context.Context, k v1alpha1.Kind, prefix stri
 }
 
 type watcher struct {
-	k    v1alpha1.Kind
-	opts WatchOptions
-	out  chan WatchEvent
+	k     v1alpha1.Kind
+	opts  WatchOptions
+	out   chan WatchEvent
+	after int64 // the revision the watch is from: its own changes are not sent
 }
 
 func (w *watcher) send(ctx context.Context, ev WatchEvent) bool {
@@ -133,6 +153,9 @@ func (w *watcher) run(ctx context.Context, wch clientv3.WatchChan) {
 			continue
 		}
 		for _, ev := range resp.Events {
+			if ev.Kv.ModRevision <= w.after {
+				continue
+			}
 			wev, ok, err := w.translate(ev)
 			if err != nil {
 				w.send(ctx, WatchEvent{Type: watch.Error, Err: err})

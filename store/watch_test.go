@@ -188,3 +188,39 @@ func TestEventsExpireWithTheirLease(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestProgressRightAfterList: a watch from a list's revision, with nothing
+// written since, answers a progress request with a BOOKMARK at that
+// revision. It once started at the revision after, where etcd answers no
+// progress request on the whole stream (mvcc's progressIfSync), so a watch
+// cache waiting to be fresh waited for the next write anywhere.
+func TestProgressRightAfterList(t *testing.T) {
+	s, _ := storetest.Store(t)
+	c := ctx(t)
+	obj, _ := s.Create(c, newDeploy("ci", "web"))
+	list, err := s.List(c, deployKind, "", store.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := s.Watch(c, deployKind, "", store.WatchOptions{ResourceVersion: list.GetResourceVersion(), Bookmarks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if err := s.RequestProgress(c); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case ev := <-ch:
+			if ev.Type != watch.Bookmark || ev.Object.GetResourceVersion() != list.GetResourceVersion() {
+				t.Fatalf("got %s %s@%s, want a BOOKMARK at %s (the watch must not repeat %s, which the list holds)",
+					ev.Type, nameOf(ev.Object), ev.Object.GetResourceVersion(), list.GetResourceVersion(), obj.GetName())
+			}
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no bookmark within 5s of asking for progress every 100ms")
+		}
+	}
+}

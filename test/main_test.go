@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,6 +40,33 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+var plain struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// plainBinary is minka built without the race detector, for the tests
+// that measure memory (the race detector multiplies it): minkaBin itself
+// when the tests run without it, else built once.
+func plainBinary(t testing.TB) string {
+	t.Helper()
+	if !raceEnabled {
+		return minkaBin
+	}
+	plain.once.Do(func() {
+		plain.bin = minkaBin + "-plain"
+		out, err := exec.Command("go", "build", "-ldflags", "-X main.version=e2e", "-o", plain.bin, "minka/cmd/minka").CombinedOutput()
+		if err != nil {
+			plain.err = fmt.Errorf("building minka without -race: %v\n%s", err, out)
+		}
+	})
+	if plain.err != nil {
+		t.Fatal(plain.err)
+	}
+	return plain.bin
+}
+
 // Server is a `minka server` child process.
 type Server struct {
 	URL     string
@@ -53,6 +81,12 @@ type Server struct {
 // stopped with SIGTERM at cleanup.
 func StartServer(t testing.TB, args ...string) *Server {
 	t.Helper()
+	return startServerBin(t, minkaBin, args...)
+}
+
+// startServerBin is StartServer with another build of minka.
+func startServerBin(t testing.TB, bin string, args ...string) *Server {
+	t.Helper()
 	dir := t.TempDir()
 	addrFile := filepath.Join(dir, "addr")
 	s := &Server{DataDir: filepath.Join(dir, "data"), logs: &bytes.Buffer{}, done: make(chan error, 1)}
@@ -60,7 +94,7 @@ func StartServer(t testing.TB, args ...string) *Server {
 	if !hasFlag(args, "--data-dir") && !hasFlag(args, "--etcd-endpoints") {
 		all = append(all, "--data-dir", s.DataDir)
 	}
-	s.cmd = exec.Command(minkaBin, append(all, args...)...)
+	s.cmd = exec.Command(bin, append(all, args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("starting minka server: %v", err)

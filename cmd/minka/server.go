@@ -39,6 +39,8 @@ type serverOptions struct {
 	etcdMaxRequest  int64
 	maxInFlight     int
 	maxMutating     int
+	maxWatches      int
+	maxWatchesPer   int
 	readTimeout     time.Duration
 	idleTimeout     time.Duration
 	storeTimeout    time.Duration
@@ -60,6 +62,7 @@ func defaultServerOptions() *serverOptions {
 	return &serverOptions{
 		listen: "127.0.0.1:7070", dataDir: "minka-data", etcdMaxRequest: store.DefaultMaxRequestBytes,
 		maxInFlight: apiserver.DefaultMaxRequestsInFlight, maxMutating: apiserver.DefaultMaxMutatingRequestsInFlight,
+		maxWatches: apiserver.DefaultMaxWatches, maxWatchesPer: apiserver.DefaultMaxWatchesPerClient,
 		readTimeout: 30 * time.Second, idleTimeout: 120 * time.Second, storeTimeout: apiserver.DefaultStoreTimeout,
 		eventTTL: store.DefaultEventTTL, shutdownTimeout: 30 * time.Second, logFormat: "json",
 		controllers: []string{"all"}, workers: 2, leaseDuration: 15 * time.Second, resync: 10 * time.Minute,
@@ -80,6 +83,8 @@ func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.Int64Var(&o.maxBody, "max-body-bytes", o.maxBody, "largest request body accepted, 413 above (0 = twice --etcd-max-request-bytes)")
 	f.IntVar(&o.maxInFlight, "max-requests-inflight", o.maxInFlight, "read-only API requests (get, list) served at once; more are answered 429 with Retry-After (watches not counted; 0 = no limit)")
 	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", o.maxMutating, "mutating API requests (create, update, patch, delete) served at once; more are answered 429 with Retry-After (0 = no limit)")
+	f.IntVar(&o.maxWatches, "max-watches", o.maxWatches, "watches open at once in all; more are answered 429 with Retry-After (0 = no limit)")
+	f.IntVar(&o.maxWatchesPer, "max-watches-per-client", o.maxWatchesPer, "watches open at once per client (its user, or without tokens its address); more are answered 429 with Retry-After (0 = no limit)")
 	f.DurationVar(&o.readTimeout, "request-read-timeout", o.readTimeout, "time to read a whole request, headers and body; a slower one fails and its connection is closed (0 = no limit; watch streams are not cut)")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", o.idleTimeout, "close a keep-alive connection idle for this long (0 = never)")
 	f.DurationVar(&o.storeTimeout, "etcd-request-timeout", o.storeTimeout, "answer a request whose etcd calls take longer 504 with Retry-After (watches aside; negative = no bound)")
@@ -174,6 +179,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	srv, err := apiserver.New(st, apiserver.Options{
 		Config: apiserver.Config{Auth: cfg.Auth}, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg, Profiling: o.profiling,
 		MaxRequestsInFlight: o.maxInFlight, MaxMutatingRequestsInFlight: o.maxMutating,
+		MaxWatches: o.maxWatches, MaxWatchesPerClient: o.maxWatchesPer,
 		RequestReadTimeout: o.readTimeout, IdleTimeout: o.idleTimeout, StoreTimeout: o.storeTimeout,
 	})
 	if err != nil {
