@@ -23,12 +23,13 @@ var (
 	readVerbs  = []string{"get", "list", "watch"}
 	writeVerbs = []string{"create", "update", "patch", "delete"}
 	roleVerbs  = map[Role]func(a Attributes) bool{
-		RoleView: func(a Attributes) bool { return slices.Contains(readVerbs, a.Verb) },
+		RoleView: func(a Attributes) bool { return !isAdminPath(a.Path) && slices.Contains(readVerbs, a.Verb) },
 		// edit writes objects and their scale, but not what controllers
-		// own: status and events.
+		// own: status and events. Neither reads nor runs etcd's
+		// maintenance (admin.go).
 		RoleEdit: func(a Attributes) bool {
-			return slices.Contains(readVerbs, a.Verb) ||
-				(a.Subresource != "status" && a.Resource != "events" && slices.Contains(writeVerbs, a.Verb))
+			return !isAdminPath(a.Path) && (slices.Contains(readVerbs, a.Verb) ||
+				(a.Subresource != "status" && a.Resource != "events" && slices.Contains(writeVerbs, a.Verb)))
 		},
 		RoleAdmin: func(Attributes) bool { return true },
 	}

@@ -28,6 +28,7 @@ func toStatus(err error, info *requestInfo) *apierrors.StatusError {
 	var inv *store.InvalidError
 	var serr *store.Error
 	var big *store.TooLargeError
+	var conflict *store.ConflictError
 	switch {
 	case errors.As(err, &inv):
 		return apierrors.NewInvalid(inv.Kind.GroupKind(), v1alpha1.Shorten(inv.Name, v1alpha1.MaxEchoBytes), v1alpha1.ShortenErrors(inv.Errs))
@@ -50,6 +51,10 @@ func toStatus(err error, info *requestInfo) *apierrors.StatusError {
 		return apierrors.NewResourceExpired(err.Error())
 	case errors.Is(err, store.ErrInvalid):
 		return apierrors.NewBadRequest(err.Error())
+	case store.NoSpace(err):
+		return noSpace()
+	case errors.As(err, &conflict):
+		return apierrors.NewConflict(gr, name, conflict)
 	case errors.Is(err, context.DeadlineExceeded):
 		// The request's store deadline (withStoreDeadline) passed: etcd
 		// is gone or too slow. The client may retry; a write may or may
@@ -61,6 +66,21 @@ func toStatus(err error, info *requestInfo) *apierrors.StatusError {
 		return se
 	}
 	return apierrors.NewInternalError(err)
+}
+
+// StatusReasonInsufficientStorage is the reason of a 507: etcd is out of
+// space. (apimachinery has no reason for it; kube-apiserver answers 500.)
+const StatusReasonInsufficientStorage metav1.StatusReason = "InsufficientStorage"
+
+// noSpace is the answer to a write while etcd's NOSPACE alarm is raised:
+// 507, since retrying will not help until an operator acts, with the way
+// back in the message.
+func noSpace() *apierrors.StatusError {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure, Code: http.StatusInsufficientStorage, Reason: StatusReasonInsufficientStorage,
+		Message: "etcd is out of space (its NOSPACE alarm is raised: the database reached its quota): writes are refused, " +
+			"reads and deletes still work; an admin frees space with 'minka admin etcd recover' (compact, defragment, disarm the alarm)",
+	}}
 }
 
 // Bounds of a Status, whatever error made it. Field errors come
@@ -91,7 +111,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, info *reques
 	st := toStatus(err, info).ErrStatus
 	shortStatus(&st)
 	switch {
-	case store.Unavailable(err):
+	case store.Unavailable(err), store.NoSpace(err):
 		// An outage, logged by /readyz once; not an error per request.
 		s.log.V(1).Info("request failed: etcd unavailable", "method", r.Method, "path", r.URL.Path, "error", err.Error())
 	case st.Code >= 500:

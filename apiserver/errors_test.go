@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/go-logr/logr"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -37,6 +38,8 @@ func TestToStatus(t *testing.T) {
 		{"a 3 MB name", &store.InvalidError{Kind: deploy, Name: mb3, Errs: field.ErrorList{
 			field.Invalid(field.NewPath("metadata", "name"), mb3, "must be no more than 63 characters")}}, 422, `Deployment.minka.dev "aaa`, 2048},
 		{"a 3 MB message from anywhere", apierrors.NewBadRequest(`unknown field "spec.` + mb3 + `"`), 400, `unknown field "spec.aaa`, 300 << 10},
+		{"etcd out of space", fmt.Errorf("updating Deployment ci/web: %w", rpctypes.ErrNoSpace), 507, "etcd is out of space (its NOSPACE alarm is raised", 1024},
+		{"a maintenance step refused", &store.ConflictError{Msg: "its database file is at its quota"}, 409, "its database file is at its quota", 1024},
 	}
 	for _, c := range cases {
 		rec := httptest.NewRecorder()

@@ -154,6 +154,9 @@ func New(st Store, opts Options) (*Server, error) {
 	// (it needs the verb; an unauthenticated flood takes no slot), before
 	// the body is read.
 	s.mux.Handle(apiPrefix+"/", s.resolved(s.limitInFlight(s.Protected(s.withStoreDeadline(http.HandlerFunc(s.serveResource))))))
+	if err := s.mountAdmin(opts.Registry); err != nil {
+		return nil, fmt.Errorf("registering etcd metrics: %w", err)
+	}
 	if opts.Profiling {
 		s.mux.Handle("/debug/pprof/", s.adminOnly(http.HandlerFunc(pprof.Index)))
 		s.mux.Handle("/debug/pprof/profile", s.adminOnly(http.HandlerFunc(pprof.Profile)))
@@ -222,15 +225,20 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration)
 // 503 within it of losing etcd.
 const readyzTimeout = 2 * time.Second
 
-// readyz answers 503 while etcd does not answer a linearizable read. The
-// body is public, so it says only that etcd is not ready; the reason goes
-// to the log, once per change.
+// readyz answers 503 while etcd does not answer a linearizable read, or
+// has raised its NOSPACE alarm. The body is public, so it says only that
+// etcd is not ready, or out of space; the reason goes to the log, once
+// per change.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), readyzTimeout)
 	defer cancel()
 	err := s.store.Ready(ctx)
 	s.ready.report(s.log, err)
-	if err != nil {
+	switch {
+	case store.NoSpace(err):
+		http.Error(w, "etcd: out of space (NOSPACE alarm): writes are refused; see 'minka admin etcd'", http.StatusServiceUnavailable)
+		return
+	case err != nil:
 		http.Error(w, "etcd: not ready", http.StatusServiceUnavailable)
 		return
 	}

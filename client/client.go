@@ -98,11 +98,17 @@ func (c *Client) newRequest(ctx context.Context, method, p string, q url.Values,
 // do sends a request and decodes a 2xx body into out, or returns the
 // server's Status as an error.
 func (c *Client) do(ctx context.Context, method, p string, q url.Values, body, out any) error {
+	return c.doWith(ctx, c.hc, method, p, q, body, out)
+}
+
+// doWith is do over hc: the stream client has no overall timeout, for a
+// request that takes as long as its context allows.
+func (c *Client) doWith(ctx context.Context, hc *http.Client, method, p string, q url.Values, body, out any) error {
 	req, err := c.newRequest(ctx, method, p, q, body)
 	if err != nil {
 		return err
 	}
-	resp, err := c.hc.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return err // a *url.Error: it names the method and URL
 	}

@@ -40,6 +40,10 @@ type EtcdConfig struct {
 	// --max-request-bytes), and the client may send that much. Give the
 	// store the same value (Options.MaxRequestBytes): see limits.go.
 	MaxRequestBytes int64
+	// QuotaBackendBytes is the embedded etcd's database quota (etcd's
+	// --quota-backend-bytes; 0: etcd's 2 GiB). Past it etcd raises its
+	// NOSPACE alarm and refuses writes: see maintenance.go.
+	QuotaBackendBytes int64
 	// Logger receives the embedded etcd's own logs (default: errors to
 	// stderr, less the noise of a clean shutdown).
 	Logger *zap.Logger
@@ -141,6 +145,7 @@ func openEmbedded(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, 
 	}
 	ecfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(cfg.Logger)
 	ecfg.MaxRequestBytes = uint(cfg.MaxRequestBytes)
+	ecfg.QuotaBackendBytes = cfg.QuotaBackendBytes
 	ecfg.AutoCompactionMode = "periodic"
 	ecfg.AutoCompactionRetention = cfg.AutoCompactionRetention.String()
 	cu, err := url.Parse(cfg.ClientURL)
@@ -180,7 +185,7 @@ func openEmbedded(ctx context.Context, cfg EtcdConfig, log logr.Logger) (*Etcd, 
 		return nil, fmt.Errorf("connecting to embedded etcd: %w", err)
 	}
 	log.Info("started embedded etcd", "dataDir", cfg.DataDir, "endpoint", endpoint,
-		"autoCompactionRetention", ecfg.AutoCompactionRetention, "maxRequestBytes", ecfg.MaxRequestBytes)
+		"autoCompactionRetention", ecfg.AutoCompactionRetention, "maxRequestBytes", ecfg.MaxRequestBytes, "quotaBackendBytes", ecfg.QuotaBackendBytes)
 	return &Etcd{Client: cli, Embedded: e, Endpoints: []string{endpoint}, MaxRequestBytes: cfg.MaxRequestBytes}, nil
 }
 

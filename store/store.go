@@ -8,10 +8,12 @@ import (
 	"sync"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"minka/api/admin"
 	"minka/api/v1alpha1"
 )
 
@@ -85,10 +87,22 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 	return resp.Header.Revision, nil
 }
 
-// Ready returns nil when etcd answers a linearizable read.
+// Ready returns nil when etcd answers a linearizable read and no NOSPACE
+// alarm is raised; with one, an error that NoSpace reports.
 func (s *Store) Ready(ctx context.Context) error {
-	_, err := s.Revision(ctx)
-	return err
+	if _, err := s.Revision(ctx); err != nil {
+		return err
+	}
+	alarms, err := s.Alarms(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range alarms {
+		if a.Alarm == admin.AlarmNoSpace {
+			return fmt.Errorf("etcd member %s raised its NOSPACE alarm: %w", a.Member, rpctypes.ErrNoSpace)
+		}
+	}
+	return nil
 }
 
 func (s *Store) kindPrefix(k v1alpha1.Kind) string { return s.prefix + k.Plural + "/" }

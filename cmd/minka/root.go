@@ -50,6 +50,7 @@ drive it with the other verbs, as you would kubectl.`,
 		newEventsCommand(g),
 		newLoginCommand(g),
 		newVersionCommand(g),
+		newAdminCommand(g),
 	)
 	return root
 }

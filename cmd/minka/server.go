@@ -37,6 +37,7 @@ type serverOptions struct {
 	configFile      string
 	maxBody         int64
 	etcdMaxRequest  int64
+	etcdQuota       int64
 	maxInFlight     int
 	maxMutating     int
 	maxWatches      int
@@ -80,6 +81,7 @@ func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.etcdUser, "etcd-username", o.etcdUser, "etcd user (the password is read from $MINKA_ETCD_PASSWORD)")
 	f.StringVar(&o.configFile, "config", o.configFile, "server config file (auth tokens, backends); see examples/config/server.yaml")
 	f.Int64Var(&o.etcdMaxRequest, "etcd-max-request-bytes", o.etcdMaxRequest, "largest etcd request: the embedded etcd's limit (with --etcd-endpoints, at most the cluster's --max-request-bytes); objects are limited to it less 16 KiB (413 above)")
+	f.Int64Var(&o.etcdQuota, "etcd-quota-backend-bytes", o.etcdQuota, "the embedded etcd's database quota (etcd's --quota-backend-bytes; 0 = etcd's 2 GiB): past it writes are refused with 507 until 'minka admin etcd recover'")
 	f.Int64Var(&o.maxBody, "max-body-bytes", o.maxBody, "largest request body accepted, 413 above (0 = twice --etcd-max-request-bytes)")
 	f.IntVar(&o.maxInFlight, "max-requests-inflight", o.maxInFlight, "read-only API requests (get, list) served at once; more are answered 429 with Retry-After (watches not counted; 0 = no limit)")
 	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", o.maxMutating, "mutating API requests (create, update, patch, delete) served at once; more are answered 429 with Retry-After (0 = no limit)")
@@ -152,6 +154,9 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if err := apiserver.CheckListen(o.listen, len(cfg.Auth.Tokens) > 0); err != nil {
 		return err
 	}
+	if o.etcdQuota < 0 {
+		return fmt.Errorf("--etcd-quota-backend-bytes %d: must not be negative (0 is etcd's default of 2 GiB)", o.etcdQuota)
+	}
 	l, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.listen, err)
@@ -160,7 +165,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	etcd, err := store.OpenEtcd(ctx, store.EtcdConfig{
 		DataDir: o.dataDir, Endpoints: o.etcdEndpoints, CertFile: o.etcdCert, KeyFile: o.etcdKey,
 		TrustedCAFile: o.etcdCA, Username: o.etcdUser, Password: os.Getenv("MINKA_ETCD_PASSWORD"),
-		MaxRequestBytes: o.etcdMaxRequest,
+		MaxRequestBytes: o.etcdMaxRequest, QuotaBackendBytes: o.etcdQuota,
 	}, log)
 	if err != nil {
 		return err
