@@ -9,6 +9,7 @@ import (
 	"maps"
 	"mime"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -46,6 +47,13 @@ func readBody(r *http.Request) ([]byte, error) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return nil, apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d bytes", tooBig.Limit))
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// --request-read-timeout cut the body: the client was too slow,
+		// its request is not malformed.
+		return nil, &apierrors.StatusError{ErrStatus: metav1.Status{
+			Status: metav1.StatusFailure, Code: http.StatusRequestTimeout, Reason: metav1.StatusReasonTimeout,
+			Message: fmt.Sprintf("the request body was not read within the server's request read timeout (%d bytes arrived)", len(data))}}
 	}
 	if err != nil {
 		return nil, apierrors.NewBadRequest("reading request body: " + err.Error())

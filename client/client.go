@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,30 +104,71 @@ func (c *Client) do(ctx context.Context, method, p string, q url.Values, body, o
 
 // doWith is do over hc: the stream client has no overall timeout, for a
 // request that takes as long as its context allows.
+//
+// Like client-go, it retries a request the server did not take: a 429
+// (an in-flight or watch limit) with Retry-After, whatever the method,
+// and a GET answered 503 or 504 with Retry-After (etcd unavailable or
+// slow); at most maxRetries times, waiting what Retry-After says (at most
+// maxRetryAfter), within ctx.
 func (c *Client) doWith(ctx context.Context, hc *http.Client, method, p string, q url.Values, body, out any) error {
+	for attempt := 0; ; attempt++ {
+		wait, err := c.once(ctx, hc, method, p, q, body, out)
+		if wait == 0 || attempt == maxRetries {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// Retries of doWith.
+const (
+	maxRetries    = 5
+	maxRetryAfter = 10 * time.Second
+)
+
+// once sends the request; wait > 0 says it may be sent again after wait.
+func (c *Client) once(ctx context.Context, hc *http.Client, method, p string, q url.Values, body, out any) (wait time.Duration, err error) {
 	req, err := c.newRequest(ctx, method, p, q, body)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return err // a *url.Error: it names the method and URL
+		return 0, err // a *url.Error: it names the method and URL
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return fmt.Errorf("%s %s: reading response: %w", method, req.URL.Redacted(), err)
+		return 0, fmt.Errorf("%s %s: reading response: %w", method, req.URL.Redacted(), err)
 	}
 	if resp.StatusCode >= 300 {
-		return statusError(resp.StatusCode, data)
+		return retryAfter(method, resp), statusError(resp.StatusCode, data)
 	}
 	if out == nil {
-		return nil
+		return 0, nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("decoding %s response: %w", p, err)
+		return 0, fmt.Errorf("decoding %s response: %w", p, err)
 	}
-	return nil
+	return 0, nil
+}
+
+// retryAfter is how long to wait before sending a refused request again,
+// 0 when it must not be.
+func retryAfter(method string, resp *http.Response) time.Duration {
+	retryable := resp.StatusCode == http.StatusTooManyRequests ||
+		(method == http.MethodGet && (resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusGatewayTimeout))
+	secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if !retryable || err != nil || secs < 0 {
+		return 0
+	}
+	return min(max(time.Duration(secs)*time.Second, 100*time.Millisecond), maxRetryAfter)
 }
 
 // statusError turns an error response into a StatusError.

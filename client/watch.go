@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,19 +52,9 @@ func (c *Client) Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts Wat
 	if opts.ResourceVersion != "" {
 		q.Set("resourceVersion", opts.ResourceVersion)
 	}
-	req, err := c.newRequest(ctx, http.MethodGet, path(k, ns, "", ""), q, nil)
+	resp, err := c.startWatch(ctx, k, path(k, ns, "", ""), q)
 	if err != nil {
 		return nil, err
-	}
-	resp, err := c.stream.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("watching %s: %w", k.Plural, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		defer resp.Body.Close()
-		var buf [64 << 10]byte
-		n, _ := resp.Body.Read(buf[:])
-		return nil, statusError(resp.StatusCode, buf[:n])
 	}
 	out := make(chan Event, 64)
 	go func() {
@@ -88,6 +80,39 @@ func (c *Client) Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts Wat
 		}
 	}()
 	return out, nil
+}
+
+// startWatch opens the stream, retrying a start the server refused with
+// Retry-After (a watch limit, a watch cache not ready) as doWith does.
+func (c *Client) startWatch(ctx context.Context, k v1alpha1.Kind, p string, q url.Values) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		req, err := c.newRequest(ctx, http.MethodGet, p, q, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.stream.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("watching %s: %w", k.Plural, err)
+		}
+		if resp.StatusCode == http.StatusOK {
+			return resp, nil
+		}
+		var buf [64 << 10]byte
+		n, _ := io.ReadFull(resp.Body, buf[:])
+		resp.Body.Close()
+		err = statusError(resp.StatusCode, buf[:n])
+		wait := retryAfter(http.MethodGet, resp)
+		if wait == 0 || attempt == maxRetries {
+			return nil, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+	}
 }
 
 // brokenStream is the last Event of a stream that broke.

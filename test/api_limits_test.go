@@ -196,6 +196,9 @@ func TestLimitsSlowBodiesAreCut(t *testing.T) {
 			if r.status != "" {
 				answered = append(answered, r.answered)
 			}
+			if r.status != "" && r.status != "408 Request Timeout" {
+				t.Errorf("slow body %d was answered %q, want 408 Request Timeout (the client was slow, its request not malformed)", i, r.status)
+			}
 			closed = append(closed, r.closed)
 			if r.stillOpen {
 				t.Errorf("slow body %d: the server did not close the connection", i)

@@ -58,6 +58,26 @@ func stuckWatch(t testing.TB, s *Server, path string) net.Conn {
 	return c
 }
 
+// createBig creates n Deployments big-000… of about size bytes each, 8
+// at a time.
+func createBig(t *testing.T, s *Server, n, size int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if r := call(t, s, "POST", deploys, "", deployWithEnv(fmt.Sprintf("big-%03d", i), size)); r.code != 201 {
+				t.Errorf("create big-%03d: %d %.200s", i, r.code, r.raw)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 const watchGauge = `apiserver_longrunning_requests{resource="deployments",verb="watch"}`
 
 // TestWatchMemoryIsBounded is issue 12's figure: with about 8 MB stored,
@@ -75,20 +95,7 @@ func TestWatchMemoryIsBounded(t *testing.T) {
 		limitMiB = 300
 	)
 	s := startServerBin(t, plainBinary(t), "--controllers", "none", "--max-watches-per-client", strconv.Itoa(watchers))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i := range objects {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if r := call(t, s, "POST", deploys, "", deployWithEnv(fmt.Sprintf("big-%03d", i), objBytes)); r.code != 201 {
-				t.Errorf("create big-%03d: %d %.200s", i, r.code, r.raw)
-			}
-		}()
-	}
-	wg.Wait()
+	createBig(t, s, objects, objBytes)
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -158,20 +165,7 @@ func TestSlowWatchersAreEnded(t *testing.T) {
 			}
 		}
 	}()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i := range objects {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if r := call(t, s, "POST", deploys, "", deployWithEnv(fmt.Sprintf("big-%03d", i), objBytes)); r.code != 201 {
-				t.Errorf("create big-%03d: %d %.200s", i, r.code, r.raw)
-			}
-		}()
-	}
-	wg.Wait()
+	createBig(t, s, objects, objBytes)
 	waitMetric(t, s, `minka_apiserver_terminated_watchers_total{resource="deployments"}`, 1, 30*time.Second)
 	waitMetric(t, s, watchGauge, 1, 10*time.Second)
 	// The stuck client's socket holds what was written, then its end.

@@ -39,7 +39,7 @@ const (
 	// maxUserDataBytes is Nova's user_data limit, 65535 characters of
 	// base64 (nova/api/openstack/compute/schemas/user_data.py), before
 	// encoding: 4*ceil(49149/3) = 65532.
-	maxUserDataBytes = 49149
+	maxUserDataBytes = MaxUserDataBytes
 	// maxPathBytes is Linux's PATH_MAX, for filesystem paths (hostPath,
 	// containerPath, remoteFS) and what becomes one (git refs, job paths).
 	maxPathBytes = 4096
@@ -152,3 +152,8 @@ func Shorten(s string, limit int) string {
 	}
 	return s[:cut] + suffix
 }
+
+// MaxUserDataBytes is Nova's user_data limit in raw bytes (65535 base64
+// characters): the template's limit, and the rendered user data's, which
+// a controller checks before it boots a server.
+const MaxUserDataBytes = 49149

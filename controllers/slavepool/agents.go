@@ -2,6 +2,7 @@ package slavepool
 
 import (
 	"bytes"
+	"fmt"
 	"sort"
 	"text/template"
 	"time"
@@ -165,6 +166,11 @@ func renderUserData(p *v1alpha1.SlavePool, v userDataVars) ([]byte, error) {
 	var b bytes.Buffer
 	if err := t.Execute(&b, v); err != nil {
 		return nil, err
+	}
+	if b.Len() > v1alpha1.MaxUserDataBytes {
+		// Nova would refuse the server with a 400 after the Jenkins node
+		// was made.
+		return nil, fmt.Errorf("renders to %d bytes, more than Nova's %d (65535 base64 characters)", b.Len(), v1alpha1.MaxUserDataBytes)
 	}
 	return b.Bytes(), nil
 }
