@@ -118,3 +118,20 @@ func TestRejectedDefinition(t *testing.T) {
 		t.Errorf("GET a missing app: %v", err)
 	}
 }
+
+// TestSelectorTerm: label keys are escaped for Marathon's label selector
+// (terms are [-A-Za-z0-9_.] and backslash escapes), so a real Marathon
+// does not answer the orphan scan 422.
+func TestSelectorTerm(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{LabelUID, `minka.dev\/uid`},
+		{"plain-key_1.x", "plain-key_1.x"},
+		{"a b,c==d", `a\ b\,c\=\=d`},
+		{`back\slash`, `back\\slash`},
+	}
+	for _, c := range cases {
+		if got := selectorTerm(c.in); got != c.want {
+			t.Errorf("selectorTerm(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -89,11 +89,25 @@ func (m *marathonClient) AppsLabelled(ctx context.Context, label string) ([]mara
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	apps, err := m.api.Applications(url.Values{"label": {label}, "embed": {"apps.tasks"}})
+	apps, err := m.api.Applications(url.Values{"label": {selectorTerm(label)}, "embed": {"apps.tasks"}})
 	if err != nil {
 		return nil, m.wrap("GET apps label "+label, err)
 	}
 	return apps.Apps, nil
+}
+
+// selectorTerm escapes a label key for Marathon's label selector, whose
+// terms are [-A-Za-z0-9_.] and backslash escapes (api/v2/LabelSelector.scala):
+// an unescaped "/" in "minka.dev/uid" is a 422 from a real Marathon.
+func selectorTerm(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // wrap maps go-marathon's errors to ours, with what failed.

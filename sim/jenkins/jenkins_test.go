@@ -195,8 +195,10 @@ func TestLeftItemsExpireAndAuth(t *testing.T) {
 			t.Errorf("%s: %d, want %d", tc.reason, code, tc.code)
 		}
 	}
-	if code := get(t, hs.URL+"/crumbIssuer/api/json/api/json", "admin", "token"); code != 404 {
-		t.Errorf("gojenkins' doubled crumb path answered %d; real Jenkins answers 404", code)
+	// Stapler runs a web method (Api.doJson) whatever tokens follow it, so
+	// gojenkins' doubled crumb path is served (NameBasedDispatcher).
+	if code := get(t, hs.URL+"/crumbIssuer/api/json/api/json", "admin", "token"); code != 200 {
+		t.Errorf("gojenkins' doubled crumb path answered %d; Stapler serves doJson: 200", code)
 	}
 }
 

@@ -139,8 +139,10 @@ func TestLostReplyOfNodeCreate(t *testing.T) {
 				if err != nil || code != http.StatusBadRequest || !strings.Contains(body, "already exists") {
 					t.Errorf("a second create of %s: %d %q %v, want 400 already exists", name, code, body, err)
 				}
-				if err := gojenkinsCreate(jk, hs.URL, name); err == nil || err.Error() != "400" {
-					t.Errorf("a second gojenkins CreateNode of %s: %v, want its error 400", name, err)
+				// Failure's error.jelly puts the message in X-Error, which
+				// gojenkins' Requester.Do returns as the error.
+				if err := gojenkinsCreate(jk, hs.URL, name); err == nil || err.Error() != "Agent called ‘"+name+"’ already exists" {
+					t.Errorf("a second gojenkins CreateNode of %s: %v, want the X-Error message", name, err)
 				}
 			})
 		}

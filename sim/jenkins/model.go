@@ -16,6 +16,8 @@ type job struct {
 	paramDefs   []param // name and default value
 	nextNumber  int
 	builds      []*build
+	configXML   string // as last submitted, for GET config.xml
+	disabled    bool
 	duration    time.Duration // 0 = the server's default
 	result      string        // "" = the server's default
 }
@@ -56,16 +58,20 @@ type computer struct {
 	secret     string
 	remoteFS   string
 	desc       string
+	mode       string // NORMAL or EXCLUSIVE
+	launcher   string // the launcher's class
 	builtIn    bool
 }
 
 func (c *computer) offline() bool { return c.tempOff || (c.jnlp && !c.connected) }
 
-// labelSet is every label a node answers to: its labels and its own name.
+// labelSet is every label a node answers to: its labels and its self
+// label, its name ("built-in" for the built-in node, whose node name is
+// empty: Jenkins#getSelfLabel).
 func (c *computer) labelSet() map[string]bool {
 	set := map[string]bool{c.name: true}
 	if c.builtIn {
-		set["built-in"] = true
+		set = map[string]bool{"built-in": true}
 	}
 	for _, l := range c.labels {
 		set[l] = true

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -172,22 +171,65 @@ func (s *Server) itemJSON(it *queueItem) map[string]any {
 	return m
 }
 
-func (s *Server) serveQueueItem(w http.ResponseWriter, r *http.Request, rest string) {
-	idText, sub, _ := strings.Cut(rest, "/")
-	id, err := strconv.Atoi(idText)
-	it := s.items[id]
-	if err != nil || it == nil {
-		http.NotFound(w, r)
+// queueObj is /queue/ (hudson.model.Queue, which has no index view).
+func (s *Server) queueObj(c *call) {
+	if c.atObject(nil) {
 		return
 	}
-	switch {
-	case r.Method == http.MethodGet && sub == "api/json":
-		writeJSON(w, s.itemJSON(it))
-	case r.Method == http.MethodPost && sub == "cancelQueue":
-		s.cancel(it)
-		w.WriteHeader(http.StatusNoContent)
+	switch c.next() {
+	case "api":
+		c.api(s.queueJSON)
+	case "cancelItem": // Queue.doCancelItem, @RequirePOST (JENKINS-21311: 204, 404, 500)
+		if !c.requirePOST() {
+			return
+		}
+		id, _ := strconv.ParseInt(c.r.FormValue("id"), 10, 64) // @QueryParameter long: 0 if absent
+		it := s.items[int(id)]
+		switch {
+		case it == nil: // HttpResponses.error(404, "Provided id (N) not found")
+			c.oopsCode(http.StatusNotFound)
+		case !it.left.IsZero(): // Queue.cancel(LeftItem) is false: "Could not cancel run for id N"
+			c.oopsCode(http.StatusInternalServerError)
+		default:
+			s.cancel(it)
+			c.w.WriteHeader(http.StatusNoContent)
+		}
+	case "item": // Queue.getItem(long): a getter that needs the next token
+		if !c.more() {
+			c.notFound("")
+			return
+		}
+		id, err := strconv.ParseInt(c.next(), 10, 64)
+		if err != nil { // TokenList.nextAsLong: NumberFormatException
+			c.oops()
+			return
+		}
+		it := s.items[int(id)]
+		if it == nil {
+			c.notFound("")
+			return
+		}
+		s.queueItem(c, it)
 	default:
-		http.NotFound(w, r)
+		c.notFound("")
+	}
+}
+
+// queueItem is /queue/item/N/ (Queue.Item, no index view either).
+func (s *Server) queueItem(c *call, it *queueItem) {
+	if c.atObject(nil) {
+		return
+	}
+	switch c.next() {
+	case "api":
+		c.api(func() map[string]any { return s.itemJSON(it) })
+	case "cancelQueue": // deprecated Queue.Item.doCancelQueue, @RequirePOST: 204
+		if c.requirePOST() {
+			s.cancel(it)
+			c.w.WriteHeader(http.StatusNoContent)
+		}
+	default:
+		c.notFound("")
 	}
 }
 

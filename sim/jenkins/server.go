@@ -1,13 +1,9 @@
 package jenkins
 
 import (
-	"crypto/subtle"
-	"encoding/json"
-	"fmt"
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
-	"path"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +31,9 @@ type Options struct {
 	// AnonymousRead lets requests without credentials read (GET), as
 	// Jenkins' "Allow anonymous read access"; writes still need the token.
 	AnonymousRead bool
+	// Password, if set, also authenticates User with basic auth; such
+	// requests, unlike API token ones, need a CSRF crumb to POST.
+	Password string
 }
 
 // Server is a simulated Jenkins controller; it is an http.Handler. Time
@@ -53,6 +52,9 @@ type Server struct {
 	// disconnected while they ran (tests check nothing busy was removed).
 	aborted []string
 	nextID  int
+	// sessions are the HTTP sessions handed out with crumbs.
+	sessions  map[string]bool
+	crumbSalt string
 
 	// Faults injects latency and failures; also at /__sim/faults.
 	Faults  *fault.Injector
@@ -73,7 +75,10 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, jobs: map[string]*job{}, items: map[int]*queueItem{}, computers: map[string]*computer{}, nextID: 1}
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	s := &Server{opts: opts, jobs: map[string]*job{}, items: map[int]*queueItem{}, computers: map[string]*computer{}, nextID: 1,
+		sessions: map[string]bool{}, crumbSalt: hex.EncodeToString(salt)}
 	s.computers["(built-in)"] = &computer{name: "Built-In Node", builtIn: true, executors: make([]*build, opts.BuiltInExecutors)}
 	s.Faults = fault.New(opts.Seed)
 	s.handler = s.Faults.Wrap(http.HandlerFunc(s.serve))
@@ -86,9 +91,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Close releases requests held by a hang fault.
 func (s *Server) Close() { s.Faults.Close() }
 
+// serve is the filter chain, then Stapler. Every answer advertises the
+// version (Functions.advertiseHeaders: X-Jenkins, X-Jenkins-Session,
+// X-Hudson), which real Jenkins does on its pages, the API and the 403
+// entry point; the simulator does it on every answer so that version
+// discovery works at any URL.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Jenkins", Version)
-	if !s.authorized(w, r) {
+	h := w.Header()
+	h.Set("X-Hudson", "1.395")
+	h.Set("X-Jenkins", Version)
+	h.Set("X-Jenkins-Session", sessionHash)
+	id, ok := s.authenticate(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -96,92 +110,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.root == "" {
 		s.root = "http://" + r.Host
 	}
-	s.advance()
-	s.route(w, r)
-}
-
-// authorized checks basic auth with the API token. Anonymous requests get
-// 403 and wrong credentials 401, as a secured Jenkins answers.
-func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
-	user, token, ok := r.BasicAuth()
-	switch {
-	case !ok && s.opts.AnonymousRead && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-		return true
-	case !ok:
-		http.Error(w, "Authentication required", http.StatusForbidden)
-		return false
-	case subtle.ConstantTimeCompare([]byte(user), []byte(s.opts.User)) != 1 ||
-		subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.Token)) != 1:
-		w.Header().Set("WWW-Authenticate", `Basic realm="Jenkins"`)
-		http.Error(w, "Invalid password/token for user: "+user, http.StatusUnauthorized)
-		return false
+	if r.Method == http.MethodPost && !id.apiToken && !s.validCrumb(r, id.name) {
+		jettyError(w, r, http.StatusForbidden, "No valid crumb was included in the request")
+		return
 	}
-	return true
-}
-
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	// Jetty collapses empty segments: gojenkins asks for /job/x//1/api/json.
-	p := path.Clean(r.URL.Path)
-	if p == "/" {
-		p = ""
+	toks, canon, slash, err := tokenize(r.URL.EscapedPath())
+	c := &call{s: s, w: w, r: r, toks: toks, slash: slash, path: canon, user: id.name}
+	if err != nil { // TokenList: IllegalArgumentException
+		c.oops()
+		return
 	}
-	get, post := r.Method == http.MethodGet, r.Method == http.MethodPost
-	switch {
-	case get && (p == "/api/json" || p == ""):
-		writeJSON(w, s.rootJSON())
-	case get && p == "/crumbIssuer/api/json":
-		writeJSON(w, map[string]any{"_class": "hudson.security.csrf.DefaultCrumbIssuer",
-			"crumb": "4d6f2a0b8c1e9f3a7b5d2c6e8f0a1b3c", "crumbRequestField": "Jenkins-Crumb"})
-	case get && p == "/queue/api/json":
-		writeJSON(w, s.queueJSON())
-	case strings.HasPrefix(p, "/queue/item/"):
-		s.serveQueueItem(w, r, strings.TrimPrefix(p, "/queue/item/"))
-	case post && p == "/queue/cancelItem":
-		// Jenkins answers a redirect to the queue whether or not the id exists.
-		if id, err := strconv.Atoi(r.URL.Query().Get("id")); err == nil && s.items[id] != nil {
-			s.cancel(s.items[id])
+	if id.name == anonymous && !s.readable(c) {
+		perm := "hudson.model.Hudson.Read"
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			perm = "" // the write's own permission, which the simulator does not model
 		}
-		http.Redirect(w, r, s.root+"/queue/", http.StatusFound)
-	case post && p == "/createItem":
-		s.createItem(w, r)
-	case strings.HasPrefix(p, "/job/"):
-		s.serveJob(w, r, strings.TrimPrefix(p, "/job/"))
-	case get && p == "/computer/api/json":
-		writeJSON(w, s.computersJSON())
-	case p == "/computer" && get:
-		w.WriteHeader(http.StatusOK) // the page redirects land on
-	case post && p == "/computer/doCreateItem":
-		s.createNode(w, r)
-	case strings.HasPrefix(p, "/computer/"):
-		s.serveComputer(w, r, strings.TrimPrefix(p, "/computer/"))
-	default:
-		http.NotFound(w, r)
+		loginRequired(w, r, perm)
+		return
 	}
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func (s *Server) rootJSON() map[string]any {
-	var jobs []map[string]any
-	for _, name := range sortedKeys(s.jobs) {
-		jobs = append(jobs, s.jobRef(s.jobs[name]))
-	}
-	if jobs == nil {
-		jobs = []map[string]any{}
-	}
-	return map[string]any{"_class": "hudson.model.Hudson", "assignedLabels": []map[string]any{{"name": "built-in"}},
-		"mode": "NORMAL", "nodeDescription": "the Jenkins controller's built-in node", "nodeName": "",
-		"numExecutors": s.opts.BuiltInExecutors, "description": nil, "jobs": jobs, "quietingDown": false,
-		"slaveAgentPort": 50000, "useCrumbs": true, "useSecurity": true, "url": s.root + "/"}
-}
-
-func (s *Server) jobRef(j *job) map[string]any {
-	return map[string]any{"_class": "hudson.model.FreeStyleProject", "name": j.name, "url": s.root + "/job/" + j.name + "/", "color": j.color()}
-}
-
-func fail(w http.ResponseWriter, code int, format string, args ...any) {
-	http.Error(w, fmt.Sprintf(format, args...), code)
+	s.advance()
+	s.rootObj(c)
 }

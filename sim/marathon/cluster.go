@@ -54,6 +54,11 @@ type Cluster struct {
 	// of its server.
 	Faults, MesosFaults *fault.Injector
 	handler, mesos      http.Handler
+	api                 resource // Marathon's REST routes
+	// heartbeat is EventSourceServlet's heartBeatPeriod (10 s): an idle
+	// event stream gets a CRLF this often.
+	heartbeat time.Duration
+	started   time.Time // when this Marathon started (WADL's Last-modified)
 }
 
 // New returns a cluster.
@@ -75,7 +80,7 @@ func New(opts Options) *Cluster {
 		opts.Now = time.Now
 	}
 	c := &Cluster{opts: opts, apps: map[string]*app{}, deployments: map[string]*deployment{}, badImages: map[string]bool{}, nextService: 10000,
-		subscribers: map[*subscriber]struct{}{}}
+		subscribers: map[*subscriber]struct{}{}, heartbeat: 10 * time.Second, started: opts.Now()}
 	for i := range opts.Agents {
 		a := opts.Agents[i]
 		c.agents = append(c.agents, &a)
@@ -83,8 +88,9 @@ func New(opts Options) *Cluster {
 	c.Faults = fault.New(opts.Seed)
 	c.Faults.Define(Locked, func(w http.ResponseWriter, r *http.Request) {
 		// go-marathon calls a 409 "locked" only when it names a deployment.
-		writeJSON(w, http.StatusConflict, map[string]any{"message": lockedMessage, "deployments": []any{map[string]any{"id": uuid()}}})
+		mappedJSON(w, http.StatusConflict, map[string]any{"message": lockedMessage, "deployments": []any{map[string]any{"id": uuid()}}})
 	})
+	c.api = c.marathonAPI()
 	c.handler = c.Faults.Wrap(http.HandlerFunc(c.serveMarathon))
 	c.MesosFaults = fault.New(opts.Seed + 1)
 	c.mesos = c.MesosFaults.Wrap(http.HandlerFunc(c.serveMesos))

@@ -11,5 +11,12 @@
 // lazily, on requests or Tick. Faults and MesosFaults inject latency and
 // sim/fault's failures (500, 503, reset, hang, and applied-reset and
 // applied-hang: the request applied, its reply lost), and Faults "locked".
-// It imports nothing of minka.
+// Every route answers paths, methods and media types as Marathon's Jersey
+// and Jetty do (jersey.go, routes.go): ids are PathIds (pathid.go), so
+// /v2/apps//bar/foreign is app /bar/foreign; a lone trailing slash is
+// dropped; unknown routes, methods, Content-Types and Accepts get the
+// exception mapper's 404/405/415/406 JSON. The Mesos master routes as
+// libprocess does (mesos_http.go): /api/v1, /master/api/v1 and their
+// trailing-slash forms, /version, /master/health, /master/redirect, JSON
+// or protobuf calls. It imports nothing of minka.
 package marathon

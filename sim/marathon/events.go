@@ -3,8 +3,10 @@ package marathon
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Marathon's event bus as server-sent events at /v2/events.
@@ -21,13 +23,13 @@ func (c *Cluster) publish(eventType string, payload map[string]any) {
 	payload["eventType"] = eventType
 	payload["timestamp"] = timestamp(c.opts.Now())
 	data, _ := json.Marshal(payload)
-	frame := []byte(fmt.Sprintf("event: %s\ndata: %s\n\n", eventType, data))
+	f := frame(eventType, data)
 	for s := range c.subscribers {
 		if len(s.filter) > 0 && !s.filter[eventType] {
 			continue
 		}
 		select {
-		case s.ch <- frame:
+		case s.ch <- f:
 		default:
 			close(s.ch)
 			delete(c.subscribers, s)
@@ -35,10 +37,36 @@ func (c *Cluster) publish(eventType string, payload map[string]any) {
 	}
 }
 
+// serveEvents is Marathon's HttpEventStreamServlet, a Jetty
+// EventSourceServlet (jetty-servlets 9.3): GET streams only when an
+// Accept header is exactly "text/event-stream"; any other GET is
+// HttpServlet's 405 "HTTP method GET is not supported by this URL" (400
+// on HTTP/1.0) as Jetty's HTML error page. The stream is
+// text/event-stream;charset=UTF-8 with Connection: close, frames end
+// lines with CRLF, and a CRLF heartbeat goes every 10 s.
 func (c *Cluster) serveEvents(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		return
+	case http.MethodTrace:
+		servletError(w, r, http.StatusMethodNotAllowed, "")
+		return
+	case http.MethodPost, http.MethodPut, http.MethodDelete:
+		notSupported(w, r)
+		return
+	default:
+		servletError(w, r, http.StatusNotImplemented, "Method "+r.Method+" is not defined in RFC 2068 and is not supported by the Servlet API")
+		return
+	}
+	stream := false
+	for _, a := range r.Header.Values("Accept") {
+		stream = stream || a == "text/event-stream"
+	}
 	flusher, ok := w.(http.Flusher)
-	if !ok || !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
-		message(w, http.StatusNotAcceptable, "the event stream needs Accept: text/event-stream")
+	if !stream || !ok {
+		notSupported(w, r)
 		return
 	}
 	s := &subscriber{ch: make(chan []byte, 256), filter: map[string]bool{}}
@@ -48,11 +76,11 @@ func (c *Cluster) serveEvents(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		message(w, http.StatusServiceUnavailable, "shutting down")
+		servletError(w, r, http.StatusServiceUnavailable, "")
 		return
 	}
 	c.subscribers[s] = struct{}{}
-	c.publishTo(s, "event_stream_attached", map[string]any{"remoteAddress": r.RemoteAddr})
+	c.publishTo(s, "event_stream_attached", map[string]any{"remoteAddress": remoteIP(r)})
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
@@ -61,16 +89,27 @@ func (c *Cluster) serveEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		c.mu.Unlock()
 	}()
-	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Content-Type", "text/event-stream;charset=UTF-8")
+	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusOK)
 	flusher.Flush()
+	if r.Method == http.MethodHead {
+		return
+	}
+	beat := time.NewTicker(c.heartbeat)
+	defer beat.Stop()
 	for {
 		select {
-		case frame, ok := <-s.ch:
+		case f, ok := <-s.ch:
 			if !ok {
 				return
 			}
-			if _, err := w.Write(frame); err != nil {
+			if _, err := w.Write(f); err != nil {
+				return
+			}
+			flusher.Flush()
+		case <-beat.C:
+			if _, err := w.Write([]byte("\r\n")); err != nil {
 				return
 			}
 			flusher.Flush()
@@ -80,10 +119,23 @@ func (c *Cluster) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// remoteIP is the client address as the servlet's getRemoteAddr gives it.
+func remoteIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// frame is one event as EventSourceEmitter writes it.
+func frame(eventType string, data []byte) []byte {
+	return []byte(fmt.Sprintf("event: %s\r\ndata: %s\r\n\r\n", eventType, data))
+}
+
 func (c *Cluster) publishTo(s *subscriber, eventType string, payload map[string]any) {
 	payload["eventType"], payload["timestamp"] = eventType, timestamp(c.opts.Now())
 	data, _ := json.Marshal(payload)
-	s.ch <- []byte(fmt.Sprintf("event: %s\ndata: %s\n\n", eventType, data))
+	s.ch <- frame(eventType, data)
 }
 
 func (c *Cluster) taskEvent(a *app, t *task, status string) {

@@ -38,7 +38,10 @@ func attach(t *testing.T, url string) *eventLog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+	// Jetty's EventSourceServlet.respond sets the UTF-8 encoding, then
+	// text/event-stream (the old expectation, without the charset, was
+	// not what Marathon sends).
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream;charset=UTF-8" {
 		t.Fatalf("event stream Content-Type %q", ct)
 	}
 	l := &eventLog{first: map[string]any{}}
@@ -111,7 +114,10 @@ func TestFidelityEventsAndErrors(t *testing.T) {
 		{"marathon__PUT__v2_apps_ID__422.synthesized.json", 422, call("PUT", "/v2/apps/Bad_Id", `{"cmd":"x"}`), nil},
 		{"marathon__ANY__unknown_route__404.synthesized.json", 404, call("GET", "/v2/appz", ""), nil},
 	}
-	if created.hdr.Get("Marathon-Deployment-Id") == "" || posted.hdr.Get("Location") != "/v2/apps/other" {
+	// Jersey makes a 201's relative Location absolute against the
+	// request's path (ContainerResponse.setHeaders): the old expectation,
+	// a bare "/v2/apps/other", was not what Marathon sends.
+	if created.hdr.Get("Marathon-Deployment-Id") == "" || posted.hdr.Get("Location") != hs.URL+"/v2/apps/other" {
 		t.Errorf("headers: Marathon-Deployment-Id %q, Location %q", created.hdr.Get("Marathon-Deployment-Id"), posted.hdr.Get("Location"))
 	}
 	if msg := call("GET", "/v2/appz", "").body.(map[string]any)["message"]; msg != "URI not found: /v2/appz" {

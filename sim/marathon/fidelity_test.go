@@ -22,8 +22,10 @@ package marathon
 // deployment_success, deployment_failed, status_update_event,
 // health_status_changed_event, unhealthy_instance_kill_event.
 // Covered (fidelity_schema_test.go): schema/AppDefinition.json.
-// Not covered, so not copied into testdata: the text/plain task list
-// (*.txt); events the simulator does not emit (api_post_event,
+// Covered (tasks_test.go): marathon__GET__v2_tasks.synthesized.txt, the
+// text/plain task list. Not covered, so not copied into testdata: the
+// upstream text example (marathon__GET__v2_tasks.txt, superseded); events
+// the simulator does not emit (api_post_event,
 // group_change_*, deployment_step_*,
 // add/remove/failed_health_check_event, app_terminated_event, instance_*,
 // pod_created_event, framework_message_event, subscribe/unsubscribe_event,

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/mesos/mesos-go/api/v1/lib/master"
 )
 
 // The Mesos master operator API (POST /api/v1, JSON), over the same
@@ -15,48 +16,90 @@ import (
 
 const frameworkID = "e1f2a3b4-0000-4000-8000-000000000000-0000"
 
-// Mesos is the Mesos master operator API handler.
+// Mesos is the Mesos master's HTTP handler (mesos_http.go).
 func (c *Cluster) Mesos() http.Handler { return c.mesos }
 
-// serveMesos answers as Master::Http::api: errors are plain text, a
-// success is application/json exactly (mesos-go insists).
-func (c *Cluster) serveMesos(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/api/v1" {
-		http.NotFound(w, r)
-		return
-	}
+// serveOperatorAPI is Master::Http::api (src/master/http.cpp at 1.10.0):
+// POST only; Content-Type exactly application/json or
+// application/x-protobuf; the call parsed and validated; Accept allowing
+// JSON (first) or protobuf. Errors are libprocess's plain text.
+func (c *Cluster) serveOperatorAPI(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
-		http.Error(w, "Expecting a 'POST' request, received '"+r.Method+"'", http.StatusMethodNotAllowed)
+		plain(w, http.StatusMethodNotAllowed, "405 Method Not Allowed. Expecting one of { 'POST' }, but received '"+r.Method+"'.")
 		return
 	}
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		http.Error(w, "Expecting 'Content-Type' to be present", http.StatusBadRequest)
-		return
-	}
-	if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
-		http.Error(w, "Expecting 'Content-Type' of application/json or application/x-protobuf", http.StatusUnsupportedMediaType)
+	ct, hasCT := r.Header["Content-Type"]
+	if !hasCT || len(ct) == 0 {
+		plain(w, http.StatusBadRequest, "Expecting 'Content-Type' to be present")
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
-	var call struct {
-		Type string `json:"type"`
+	var call map[string]any
+	switch ct[0] {
+	case mesosProtobuf:
+		var pb master.Call
+		if err := pb.Unmarshal(body); err != nil {
+			plain(w, http.StatusBadRequest, "Failed to parse body into Call protobuf")
+			return
+		}
+		js, _ := json.Marshal(&pb)
+		_ = json.Unmarshal(js, &call)
+	case jsonType:
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			plain(w, http.StatusBadRequest, "Failed to parse body into JSON: "+err.Error())
+			return
+		}
+		var msg string
+		if call, msg = jsonCall(v); msg != "" {
+			plain(w, http.StatusBadRequest, "Failed to convert JSON into Call protobuf: "+msg)
+			return
+		}
+	default:
+		plain(w, http.StatusUnsupportedMediaType, "Expecting 'Content-Type' of application/json or application/x-protobuf")
+		return
 	}
-	if err := json.Unmarshal(body, &call); err != nil {
-		http.Error(w, "Failed to parse body into JSON: "+err.Error(), http.StatusBadRequest)
+	typ, _ := call["type"].(string)
+	if msg := validateCall(typ, call); msg != "" {
+		plain(w, http.StatusBadRequest, "Failed to validate master::Call: "+msg)
+		return
+	}
+	accept := ""
+	switch {
+	case acceptsMediaType(r, jsonType):
+		accept = jsonType
+	case acceptsMediaType(r, mesosProtobuf):
+		accept = mesosProtobuf
+	default:
+		plain(w, http.StatusNotAcceptable, "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'")
+		return
+	}
+	if typ == "UNKNOWN" {
+		plain(w, http.StatusNotImplemented, "501 Not Implemented.")
 		return
 	}
 	c.mu.Lock()
 	c.advance()
-	resp, ok := c.mesosCall(call.Type)
+	resp, ok := c.mesosCall(typ)
 	c.mu.Unlock()
 	if !ok {
-		http.Error(w, fmt.Sprintf("Unsupported call type %q", call.Type), http.StatusNotImplemented)
+		plain(w, http.StatusNotImplemented, "Not simulated: "+typ)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"type": call.Type, strings.ToLower(call.Type): resp})
+	// The envelope as stout writes it: fields in proto order, type first.
+	inner, _ := json.Marshal(resp)
+	out := []byte(fmt.Sprintf(`{"type":%q,%q:%s}`, typ, strings.ToLower(typ), inner))
+	if accept == mesosProtobuf {
+		var pb master.Response
+		if err := pb.UnmarshalJSON(out); err != nil {
+			plain(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		out, _ = pb.Marshal()
+	}
+	w.Header().Set("Content-Type", accept)
+	_, _ = w.Write(out)
 }
 
 func (c *Cluster) mesosCall(typ string) (any, bool) {

@@ -4,13 +4,14 @@ package marathon
 
 func (c *Cluster) info() map[string]any {
 	return map[string]any{"name": "marathon", "version": "1.4.13", "buildref": "8d31177218d676326f5ac95f3e963403105a568d",
-		"elected": true, "leader": "marathon.sim:8080", "frameworkId": "e1f2a3b4-0000-4000-8000-000000000000-0000",
+		"elected": true, "leader": leaderHostPort, "frameworkId": "e1f2a3b4-0000-4000-8000-000000000000-0000",
 		"marathon_config": map[string]any{"master": "zk://zk.sim:2181/mesos", "framework_name": "marathon", "mesos_role": nil,
 			"task_launch_timeout": 300000, "local_port_min": 10000, "local_port_max": 20000, "failover_timeout": 604800,
 			"checkpoint": true, "executor": "//cmd", "hostname": "marathon.sim", "webui_url": nil, "ha": true},
 		"zookeeper_config": map[string]any{"zk": "zk://zk.sim:2181/marathon", "zk_timeout": 10000, "zk_session_timeout": 10000, "zk_max_versions": 50},
 		"http_config":      map[string]any{"http_port": 8080, "https_port": 8443},
-		"event_subscriber": map[string]any{"type": "http_callback", "http_endpoints": nil},
+		// No --event_subscriber: callbacks are off, the event stream is on.
+		"event_subscriber": nil,
 	}
 }
 

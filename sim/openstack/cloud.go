@@ -50,21 +50,19 @@ func (c *Cloud) serve(w http.ResponseWriter, r *http.Request) {
 	onActive := c.opts.OnActive
 	c.mu.Unlock()
 	notify(onActive, active)
+	// Each service takes the token where its pipeline does: version
+	// documents are answered without one.
 	p := r.URL.Path
-	switch {
-	case strings.HasPrefix(p, IdentityPath):
-		c.serveIdentity(w, r, strings.TrimPrefix(p, IdentityPath))
-	case !c.authorized(r):
-		c.unauthorized(w)
-	case strings.HasPrefix(p, ComputePath):
-		c.serveCompute(w, r, strings.TrimPrefix(p, ComputePath))
-	case strings.HasPrefix(p, ImagePath):
-		c.serveImage(w, r, strings.TrimPrefix(p, ImagePath))
-	case strings.HasPrefix(p, VolumePath):
-		c.serveVolume(w, r, strings.TrimPrefix(p, VolumePath))
-	default:
-		http.NotFound(w, r)
+	for _, svc := range []struct {
+		prefix string
+		serve  func(http.ResponseWriter, *http.Request, string)
+	}{{IdentityPath, c.serveIdentity}, {ComputePath, c.serveCompute}, {ImagePath, c.serveImage}, {VolumePath, c.serveVolume}} {
+		if rest, ok := strings.CutPrefix(p, svc.prefix); ok && (rest == "" || rest[0] == '/') {
+			svc.serve(w, r, rest)
+			return
+		}
 	}
+	http.NotFound(w, r)
 }
 
 func notify(hook func(Server), servers []Server) {

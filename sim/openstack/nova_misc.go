@@ -3,113 +3,110 @@ package openstack
 import (
 	"fmt"
 	"net/http"
-	"strings"
 )
 
-// serveCompute routes /compute: the version documents, then
-// /v2.1[/{project}]/... (Nova accepts URLs with and without the project).
-func (c *Cloud) serveCompute(w http.ResponseWriter, r *http.Request, p string) {
-	if r.Method == http.MethodGet && (p == "" || p == "/") {
-		writeJSON(w, http.StatusOK, map[string]any{"versions": []any{c.computeVersion("v2.0"), c.computeVersion("v2.1")}})
-		return
-	}
-	rest, ok := strings.CutPrefix(p, "/v2.1")
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Method == http.MethodGet && (rest == "" || rest == "/") {
-		v := c.computeVersion("v2.1")
-		v["media-types"] = []any{map[string]any{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2.1"}}
-		writeJSON(w, http.StatusOK, map[string]any{"version": v})
-		return
-	}
-	if r2, ok := strings.CutPrefix(rest, "/"+c.projectID); ok {
-		rest = r2
-	}
-	parts := strings.Split(strings.Trim(rest, "/"), "/")
-	get, post := r.Method == http.MethodGet, r.Method == http.MethodPost
-	switch {
-	case post && rest == "/servers":
-		c.createServer(w, r)
-	case get && rest == "/servers":
-		c.listServers(w, r, false)
-	case get && rest == "/servers/detail":
-		c.listServers(w, r, true)
-	case len(parts) == 2 && parts[0] == "servers":
-		c.serveServer(w, r, parts[1])
-	case get && len(parts) == 3 && parts[0] == "servers" && parts[2] == "ips":
-		c.serverIPs(w, parts[1])
-	case len(parts) >= 3 && parts[0] == "servers" && parts[2] == "os-volume_attachments":
-		c.serveAttachments(w, r, parts[1], parts[3:])
-	case get && rest == "/flavors/detail":
-		c.listFlavors(w)
-	case get && len(parts) == 2 && parts[0] == "flavors":
-		c.getFlavor(w, parts[1])
-	case get && rest == "/os-keypairs":
-		c.listKeyPairs(w)
-	case get && rest == "/limits":
-		c.limits(w)
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-func (c *Cloud) computeVersion(id string) map[string]any {
-	v := map[string]any{"id": id, "status": "CURRENT", "version": "2.104", "min_version": "2.1", "updated": "2013-07-23T11:33:21Z",
-		"links": []any{map[string]any{"rel": "self", "href": c.BaseURL() + ComputePath + "/" + id + "/"}}}
-	if id == "v2.0" {
-		v["status"], v["version"], v["min_version"], v["updated"] = "DEPRECATED", "", "", "2025-07-04T12:00:00Z"
-	}
-	return v
-}
-
-func (c *Cloud) listFlavors(w http.ResponseWriter) {
+// listFlavors is GET /flavors/detail.
+func (c *Cloud) listFlavors(w http.ResponseWriter, _ *http.Request, q *novaReq) {
 	out := []any{}
 	for _, f := range c.opts.Flavors {
-		out = append(out, flavorJSON(f))
+		out = append(out, c.flavorJSON(f, q))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"flavors": out})
 }
 
-func (c *Cloud) getFlavor(w http.ResponseWriter, id string) {
+// listFlavorsBasic is GET /flavors: id, name and links (views/flavors.py basic).
+func (c *Cloud) listFlavorsBasic(w http.ResponseWriter, _ *http.Request, q *novaReq) {
+	out := []any{}
+	for _, f := range c.opts.Flavors {
+		m := map[string]any{"id": f.ID, "name": f.Name, "links": c.flavorLinks(f, q)}
+		if q.supports("2.55") {
+			m["description"] = nil
+		}
+		out = append(out, m)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"flavors": out})
+}
+
+func (c *Cloud) getFlavor(w http.ResponseWriter, _ *http.Request, q *novaReq) {
+	id := q.params[0]
 	f, ok := c.flavor(id)
 	if !ok {
 		novaError(w, http.StatusNotFound, "itemNotFound", fmt.Sprintf("Flavor %s could not be found.", id))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"flavor": flavorJSON(f)})
+	writeJSON(w, http.StatusOK, map[string]any{"flavor": c.flavorJSON(f, q)})
 }
 
-func (c *Cloud) listKeyPairs(w http.ResponseWriter) {
+// listKeyPairs is GET /os-keypairs; "type" appears at 2.2.
+func (c *Cloud) listKeyPairs(w http.ResponseWriter, _ *http.Request, q *novaReq) {
 	out := []any{}
 	for _, k := range c.opts.KeyPairs {
-		out = append(out, map[string]any{"keypair": map[string]any{"name": k, "type": "ssh",
-			"fingerprint": "7e:eb:ab:24:ba:d1:e1:88:ae:9a:fb:66:53:df:d3:bd", "public_key": "ssh-rsa AAAAB3NzaC1yc2E " + k}})
+		kp := map[string]any{"name": k, "fingerprint": "7e:eb:ab:24:ba:d1:e1:88:ae:9a:fb:66:53:df:d3:bd",
+			"public_key": "ssh-rsa AAAAB3NzaC1yc2E " + k}
+		if q.supports("2.2") {
+			kp["type"] = "ssh"
+		}
+		out = append(out, map[string]any{"keypair": kp})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"keypairs": out})
 }
 
-func (c *Cloud) limits(w http.ResponseWriter) {
+// limits is GET /limits; the network quotas go at 2.36, maxImageMeta at
+// 2.39, the personality ones at 2.57 (compute/limits.py).
+func (c *Cloud) limits(w http.ResponseWriter, _ *http.Request, q *novaReq) {
 	c.mu.Lock()
 	n, cores, ram := c.usage()
-	q := c.opts.Quota
+	quota := c.opts.Quota
 	c.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"limits": map[string]any{"rate": []any{}, "absolute": map[string]any{
-		"maxTotalInstances": q.Instances, "maxTotalCores": q.Cores, "maxTotalRAMSize": q.RAM,
+	abs := map[string]any{
+		"maxTotalInstances": quota.Instances, "maxTotalCores": quota.Cores, "maxTotalRAMSize": quota.RAM,
 		"totalInstancesUsed": n, "totalCoresUsed": cores, "totalRAMUsed": ram,
 		"maxServerMeta": 128, "maxImageMeta": 128, "maxPersonality": 5, "maxPersonalitySize": 10240,
 		"maxTotalKeypairs": 100, "maxServerGroups": 10, "maxServerGroupMembers": 10,
 		"maxSecurityGroups": 10, "maxSecurityGroupRules": 20, "maxTotalFloatingIps": 10,
 		"totalFloatingIpsUsed": 0, "totalSecurityGroupsUsed": 0, "totalServerGroupsUsed": 0,
-	}}})
+	}
+	drop := func(keys ...string) {
+		for _, k := range keys {
+			delete(abs, k)
+		}
+	}
+	if q.supports("2.36") {
+		drop("maxSecurityGroups", "maxSecurityGroupRules", "maxTotalFloatingIps", "totalFloatingIpsUsed", "totalSecurityGroupsUsed")
+	}
+	if q.supports("2.39") {
+		drop("maxImageMeta")
+	}
+	if q.supports("2.57") {
+		drop("maxPersonality", "maxPersonalitySize")
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"limits": map[string]any{"rate": []any{}, "absolute": abs}})
 }
 
-func flavorJSON(f Flavor) map[string]any {
-	return map[string]any{"id": f.ID, "name": f.Name, "vcpus": f.VCPUs, "ram": f.RAM, "disk": f.Disk,
+func (c *Cloud) flavorLinks(f Flavor, q *novaReq) []any {
+	return []any{map[string]any{"rel": "self", "href": q.link(c, "flavors", f.ID)},
+		map[string]any{"rel": "bookmark", "href": q.bookmark(c, "flavors", f.ID)}}
+}
+
+// flavorJSON is views/flavors.py show: description from 2.55,
+// extra_specs from 2.61, swap a number from 2.75, no rxtx_factor from 2.102.
+func (c *Cloud) flavorJSON(f Flavor, q *novaReq) map[string]any {
+	m := map[string]any{"id": f.ID, "name": f.Name, "vcpus": f.VCPUs, "ram": f.RAM, "disk": f.Disk,
 		"OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true,
-		"rxtx_factor": 1.0, "swap": "", "description": nil, "extra_specs": map[string]any{},
-		"links": []any{map[string]any{"rel": "self", "href": "flavors/" + f.ID}}}
+		"rxtx_factor": 1.0, "swap": "", "links": c.flavorLinks(f, q)}
+	if q.supports("2.55") {
+		m["description"] = nil
+	}
+	if q.supports("2.61") {
+		m["extra_specs"] = map[string]any{}
+	}
+	if q.supports("2.75") {
+		m["swap"] = 0
+	}
+	if q.supports("2.102") {
+		delete(m, "rxtx_factor")
+	}
+	return m
 }
 
 // flavor finds a flavor by id or name (Nova accepts only ids; minka's

@@ -1,24 +1,32 @@
 package openstack
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // serverJSON is a server as GET /servers/{id} and /servers/detail show it.
 // c.mu is held.
-func (c *Cloud) serverJSON(s *server) map[string]any {
+func (c *Cloud) serverJSON(s *server, q *novaReq) map[string]any {
 	var launched any
 	if !s.launched.IsZero() {
 		launched = noZone(s.launched)
 	}
+	// Every volume attached, at boot or since; delete_on_termination from 2.3.
 	vols := []any{}
-	for _, v := range s.volumes {
-		vols = append(vols, map[string]any{"id": v, "delete_on_termination": true})
+	for _, vid := range s.attachedIDs() {
+		v := map[string]any{"id": vid}
+		if q.supports("2.3") {
+			v["delete_on_termination"] = slices.Contains(s.volumes, vid)
+		}
+		vols = append(vols, v)
 	}
 	m := map[string]any{"id": s.id, "name": s.name, "status": s.status, "addresses": addresses(s, true),
 		"accessIPv4": "", "accessIPv6": "", "created": rfc3339(s.created), "updated": rfc3339(s.updated),
 		"hostId":   "92154fab69d5883ba2c8622b7e65f745dd33257221c07af363c51b29",
-		"flavor":   map[string]any{"id": s.flavor.ID, "links": []any{map[string]any{"rel": "bookmark", "href": c.root + ComputePath + "/flavors/" + s.flavor.ID}}},
-		"image":    map[string]any{"id": s.imageID, "links": []any{map[string]any{"rel": "bookmark", "href": c.root + ComputePath + "/images/" + s.imageID}}},
-		"key_name": nilIfEmpty(s.keyName), "links": c.serverLinks(s.id), "metadata": s.metadata, "config_drive": "",
+		"flavor":   map[string]any{"id": s.flavor.ID, "links": []any{map[string]any{"rel": "bookmark", "href": q.bookmark(c, "flavors", s.flavor.ID)}}},
+		"image":    map[string]any{"id": s.imageID, "links": []any{map[string]any{"rel": "bookmark", "href": q.bookmark(c, "images", s.imageID)}}},
+		"key_name": nilIfEmpty(s.keyName), "links": c.serverLinks(s.id, q), "metadata": s.metadata, "config_drive": "",
 		"OS-DCF:diskConfig": "MANUAL", "OS-EXT-AZ:availability_zone": "nova", "OS-EXT-SRV-ATTR:host": "compute-1",
 		"OS-EXT-SRV-ATTR:hypervisor_hostname": "compute-1", "OS-EXT-SRV-ATTR:instance_name": "instance-" + s.id[:8],
 		"OS-EXT-STS:power_state": powerState(s.status), "OS-EXT-STS:task_state": taskState(s.status),
@@ -45,10 +53,10 @@ func addresses(s *server, extended bool) map[string]any {
 	return map[string]any{s.network: []any{a}}
 }
 
-func (c *Cloud) serverLinks(id string) []any {
+func (c *Cloud) serverLinks(id string, q *novaReq) []any {
 	return []any{
-		map[string]any{"rel": "self", "href": c.root + ComputePath + "/v2.1/servers/" + id},
-		map[string]any{"rel": "bookmark", "href": c.root + ComputePath + "/servers/" + id},
+		map[string]any{"rel": "self", "href": q.link(c, "servers", id)},
+		map[string]any{"rel": "bookmark", "href": q.bookmark(c, "servers", id)},
 	}
 }
 

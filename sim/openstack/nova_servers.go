@@ -32,12 +32,12 @@ type createRequest struct {
 	} `json:"server"`
 }
 
-// createServer is POST /servers: 202 with the server in BUILD, or Nova's
-// 400 for a bad reference and 403 for a quota it would exceed.
-func (c *Cloud) createServer(w http.ResponseWriter, r *http.Request) {
+// createServer is POST /servers: 202 with the server in BUILD and its
+// self link as Location, or Nova's 400 for a bad reference and 403 for a
+// quota it would exceed.
+func (c *Cloud) createServer(w http.ResponseWriter, _ *http.Request, q *novaReq) {
 	var req createRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		novaError(w, http.StatusBadRequest, "badRequest", "Malformed request body: "+err.Error())
+	if !decodeBody(w, q.body, &req) {
 		return
 	}
 	in := req.Server
@@ -61,7 +61,7 @@ func (c *Cloud) createServer(w http.ResponseWriter, r *http.Request) {
 	for _, bd := range in.BlockDevices {
 		if bd.SourceType == "blank" && bd.DestinationType == "volume" && bd.VolumeSize > 0 {
 			v := c.newVolume(in.Name+"-vol", bd.VolumeSize)
-			v.status, v.attachedTo = "in-use", s.id
+			c.attachVolume(s, v, "")
 			if bd.DeleteOnTermination {
 				s.volumes = append(s.volumes, v.id)
 			}
@@ -72,7 +72,9 @@ func (c *Cloud) createServer(w http.ResponseWriter, r *http.Request) {
 	}
 	c.servers[s.id] = s
 	c.order = append(c.order, s.id)
-	writeJSON(w, http.StatusAccepted, map[string]any{"server": map[string]any{"id": s.id, "links": c.serverLinks(s.id),
+	links := c.serverLinks(s.id, q)
+	w.Header().Set("Location", links[0].(map[string]any)["href"].(string))
+	writeJSON(w, http.StatusAccepted, map[string]any{"server": map[string]any{"id": s.id, "links": links,
 		"OS-DCF:diskConfig": "MANUAL", "adminPass": "simulated", "security_groups": groupsJSON(s.secGroups)}})
 }
 
@@ -128,40 +130,47 @@ func (c *Cloud) overQuota(f Flavor) string {
 	return ""
 }
 
-// serveServer is GET and DELETE /servers/{id}.
-func (c *Cloud) serveServer(w http.ResponseWriter, r *http.Request, id string) {
-	switch r.Method {
-	case http.MethodGet:
-		c.mu.Lock()
-		var body map[string]any
-		if s := c.servers[id]; s != nil {
-			body = c.serverJSON(s)
-		}
-		c.mu.Unlock()
-		if body == nil {
-			novaError(w, http.StatusNotFound, "itemNotFound", fmt.Sprintf("Instance %s could not be found.", id))
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"server": body})
-	case http.MethodDelete:
-		c.mu.Lock()
-		gone, ok := c.deleteServer(id)
-		onDelete := c.opts.OnDelete
-		c.mu.Unlock()
-		if !ok {
-			novaError(w, http.StatusNotFound, "itemNotFound", "Instance could not be found")
-			return
-		}
-		notify(onDelete, []Server{gone})
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		http.NotFound(w, r)
+// getServer is GET /servers/{id}.
+func (c *Cloud) getServer(w http.ResponseWriter, _ *http.Request, q *novaReq) {
+	id := q.params[0]
+	c.mu.Lock()
+	var body map[string]any
+	if s := c.servers[id]; s != nil {
+		body = c.serverJSON(s, q)
 	}
+	c.mu.Unlock()
+	if body == nil {
+		novaError(w, http.StatusNotFound, "itemNotFound", fmt.Sprintf("Instance %s could not be found.", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"server": body})
+}
+
+// deleteServerAPI is DELETE /servers/{id}: 204.
+func (c *Cloud) deleteServerAPI(w http.ResponseWriter, _ *http.Request, q *novaReq) {
+	c.mu.Lock()
+	gone, ok := c.deleteServer(q.params[0])
+	onDelete := c.opts.OnDelete
+	c.mu.Unlock()
+	if !ok {
+		novaError(w, http.StatusNotFound, "itemNotFound", "Instance could not be found")
+		return
+	}
+	notify(onDelete, []Server{gone})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *Cloud) listServersBasic(w http.ResponseWriter, r *http.Request, q *novaReq) {
+	c.listServers(w, r, q, false)
+}
+
+func (c *Cloud) listServersDetail(w http.ResponseWriter, r *http.Request, q *novaReq) {
+	c.listServers(w, r, q, true)
 }
 
 // listServers is GET /servers[/detail]; name is a regular expression, as
 // in Nova. Other filters are not applied.
-func (c *Cloud) listServers(w http.ResponseWriter, r *http.Request, detail bool) {
+func (c *Cloud) listServers(w http.ResponseWriter, r *http.Request, q *novaReq, detail bool) {
 	var re *regexp.Regexp
 	if name := r.URL.Query().Get("name"); name != "" {
 		var err error
@@ -178,16 +187,17 @@ func (c *Cloud) listServers(w http.ResponseWriter, r *http.Request, detail bool)
 		switch {
 		case re != nil && !re.MatchString(s.name):
 		case detail:
-			out = append(out, c.serverJSON(s))
+			out = append(out, c.serverJSON(s, q))
 		default:
-			out = append(out, map[string]any{"id": s.id, "name": s.name, "links": c.serverLinks(s.id)})
+			out = append(out, map[string]any{"id": s.id, "name": s.name, "links": c.serverLinks(s.id, q)})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"servers": out})
 }
 
 // serverIPs is GET /servers/{id}/ips.
-func (c *Cloud) serverIPs(w http.ResponseWriter, id string) {
+func (c *Cloud) serverIPs(w http.ResponseWriter, _ *http.Request, q *novaReq) {
+	id := q.params[0]
 	c.mu.Lock()
 	s := c.servers[id]
 	var addrs map[string]any
@@ -200,4 +210,26 @@ func (c *Cloud) serverIPs(w http.ResponseWriter, id string) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"addresses": addrs})
+}
+
+// decodeBody decodes a request body Nova's validation accepts as an
+// object, or answers its 400: an empty body is None to jsonschema.
+func decodeBody(w http.ResponseWriter, body []byte, v any) bool {
+	if len(body) == 0 {
+		novaError(w, http.StatusBadRequest, "badRequest", "None is not of type 'object'")
+		return false
+	}
+	var top any
+	if err := json.Unmarshal(body, &top); err == nil {
+		if _, isObj := top.(map[string]any); !isObj {
+			novaError(w, http.StatusBadRequest, "badRequest", pyRepr(top)+" is not of type 'object'")
+			return false
+		}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		// A field of the wrong JSON type; jsonschema's own wording is not reproduced.
+		novaError(w, http.StatusBadRequest, "badRequest", "Invalid input for field/attribute: "+err.Error())
+		return false
+	}
+	return true
 }

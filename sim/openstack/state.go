@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"sort"
 	"sync"
 	"time"
 
@@ -92,10 +93,16 @@ type server struct {
 	attached                             map[string]string // volume id → device
 }
 
+// volume is one Cinder volume, whichever API made or attached it.
 type volume struct {
 	id, name, status, attachedTo string
+	description                  any // nil or a string, as Cinder shows it
+	metadata                     map[string]string
 	size                         int
 	created                      time.Time
+	device, attachmentID, bdmID  string // while attached
+	tag                          any    // the attachment's tag (nil: none)
+	attachedAt                   time.Time
 }
 
 // New returns a simulated cloud with the defaults filled in.
@@ -194,7 +201,7 @@ func (c *Cloud) volumeUsage() (n, gigabytes int) {
 }
 
 func (c *Cloud) newVolume(name string, size int) *volume {
-	v := &volume{id: newID(), name: name, size: size, status: "available", created: c.opts.Now()}
+	v := &volume{id: newID(), name: name, size: size, status: "available", created: c.opts.Now(), metadata: map[string]string{}}
 	c.volumes[v.id] = v
 	c.volOrder = append(c.volOrder, v.id)
 	return v
@@ -217,12 +224,51 @@ func (c *Cloud) deleteServer(id string) (Server, bool) {
 	}
 	for vid := range s.attached {
 		if v := c.volumes[vid]; v != nil {
-			v.status, v.attachedTo = "available", ""
+			v.status, v.attachedTo, v.device, v.attachmentID = "available", "", "", ""
 		}
 	}
 	delete(c.servers, id)
 	c.order = without(c.order, id)
 	return s.public(), true
+}
+
+// attachVolume attaches v to s at dev (none: the next free /dev/vdX, vda
+// being the root disk); the one state both Nova and Cinder show. c.mu is held.
+func (c *Cloud) attachVolume(s *server, v *volume, dev string) string {
+	if dev == "" {
+		used := map[string]bool{}
+		for _, d := range s.attached {
+			used[d] = true
+		}
+		for l := 'b'; l <= 'z' && dev == ""; l++ {
+			if d := fmt.Sprintf("/dev/vd%c", l); !used[d] {
+				dev = d
+			}
+		}
+	}
+	s.attached[v.id] = dev
+	v.status, v.attachedTo, v.device, v.attachmentID, v.bdmID, v.attachedAt = "in-use", s.id, dev, newID(), newID(), c.opts.Now()
+	v.tag = nil
+	return dev
+}
+
+// detachVolume undoes attachVolume; the volume stays. c.mu is held.
+func (c *Cloud) detachVolume(s *server, vid string) {
+	delete(s.attached, vid)
+	s.volumes = without(s.volumes, vid)
+	if v := c.volumes[vid]; v != nil {
+		v.status, v.attachedTo, v.device, v.attachmentID = "available", "", "", ""
+	}
+}
+
+// attachedIDs is the server's attached volumes in device order.
+func (s *server) attachedIDs() []string {
+	ids := make([]string, 0, len(s.attached))
+	for vid := range s.attached {
+		ids = append(ids, vid)
+	}
+	sort.Slice(ids, func(i, j int) bool { return s.attached[ids[i]] < s.attached[ids[j]] })
+	return ids
 }
 
 func without(list []string, id string) []string {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
@@ -36,6 +37,12 @@ func TestVolumesAndAttachments(t *testing.T) {
 	if !gophercloud.ResponseCodeIs(err, http.StatusRequestEntityTooLarge) || !strings.Contains(err.Error(), "VolumeSizeExceedsAvailableQuota") {
 		t.Errorf("over the gigabytes quota: %v, want 413 overLimit", err)
 	}
+	// Nova refuses to attach to a server still building (check_instance_state).
+	err = volumeattach.Create(ctx, nova, srv.ID, volumeattach.CreateOpts{VolumeID: vol.ID, Device: "/dev/vdb"}).Err
+	if !gophercloud.ResponseCodeIs(err, http.StatusConflict) || !strings.Contains(err.Error(), "vm_state building") {
+		t.Fatalf("attach while BUILD: %v, want 409", err)
+	}
+	e.clk.Add(time.Minute)
 	att, err := volumeattach.Create(ctx, nova, srv.ID, volumeattach.CreateOpts{VolumeID: vol.ID, Device: "/dev/vdb"}).Extract()
 	if err != nil || att.Device != "/dev/vdb" || att.VolumeID != vol.ID || att.ServerID != srv.ID {
 		t.Fatalf("volumeattach.Create: %v %+v", err, att)
@@ -64,5 +71,41 @@ func TestVolumesAndAttachments(t *testing.T) {
 	}
 	if n := e.cloud.Volumes(); n != 0 {
 		t.Errorf("%d volumes left", n)
+	}
+}
+
+// TestGophercloudMicroversions: gophercloud with ServiceClient.Microversion
+// set sends both version headers; the simulator answers at that version
+// as Nova does (2.79 attachments carry tag and delete_on_termination).
+func TestGophercloudMicroversions(t *testing.T) {
+	e := setup(t, Options{})
+	ctx := context.Background()
+	nova := e.nova(t)
+	cinder, err := openstack.NewBlockStorageV3(e.pc, gophercloud.EndpointOpts{Region: "RegionOne"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := servers.Create(ctx, nova, servers.CreateOpts{Name: "a", FlavorRef: "1", ImageRef: "centos7"}, nil).Extract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(time.Minute)
+	vol, err := volumes.Create(ctx, cinder, volumes.CreateOpts{Size: 1}, nil).Extract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nova.Microversion = "2.79"
+	yes := true
+	att, err := volumeattach.Create(ctx, nova, srv.ID, volumeattach.CreateOpts{VolumeID: vol.ID, Tag: "data", DeleteOnTermination: yes}).Extract()
+	if err != nil || att.Tag == nil || *att.Tag != "data" || att.DeleteOnTermination == nil || !*att.DeleteOnTermination {
+		t.Fatalf("volumeattach.Create at 2.79: %v %+v", err, att)
+	}
+	nova.Microversion = "2.105"
+	if err := volumeattach.Get(ctx, nova, srv.ID, vol.ID).Err; !gophercloud.ResponseCodeIs(err, http.StatusNotAcceptable) {
+		t.Errorf("at 2.105: %v, want 406", err)
+	}
+	nova.Microversion = ""
+	if got, err := volumeattach.Get(ctx, nova, srv.ID, vol.ID).Extract(); err != nil || got.Tag != nil || got.DeleteOnTermination != nil {
+		t.Errorf("at 2.1: %v %+v, want no tag or delete_on_termination", err, got)
 	}
 }
