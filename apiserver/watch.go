@@ -87,8 +87,9 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, info *requestInfo
 }
 
 // startWatch opens a watch of the cache from a resourceVersion that is
-// not in the future. Its set-up (etcd's revision, the cache's wait to
-// reach it) is bounded by the store deadline; the watch is not.
+// not in the future. Its set-up is bounded (the read of etcd's revision
+// by the store deadline, the cache's wait to reach it by its
+// FreshTimeout); the watch itself is not.
 func (s *Server) startWatch(ctx context.Context, info *requestInfo, opts store.WatchOptions) (*watchcache.Watcher, error) {
 	sctx, cancel := s.storeContext(ctx)
 	err := s.checkNotFuture(sctx, opts.ResourceVersion)

@@ -17,13 +17,7 @@ func TestImageRouting(t *testing.T) {
 	id := "70a599e0-31e7-49b7-b260-868f441e862b"
 	none := hdr{"X-Auth-Token": ""}
 	js := hdr{"Accept": "application/json"}
-	cases := []struct {
-		name, method, path string
-		h                  hdr
-		status             int
-		ref                string
-		check              func(r reply) string
-	}{
+	cases := []routeCase{
 		{"root, no token", "GET", "/image/", none, 300, "glance/versions.json", func(r reply) string {
 			return want(str(r.body, "versions", "0", "id") == "v2.18" && str(r.body, "versions", "0", "status") == "CURRENT" &&
 				str(r.body, "versions", "0", "links", "0", "href") == e.base+"/image/v2/", "v2.18 CURRENT first, linking /v2/")
@@ -54,22 +48,7 @@ func TestImageRouting(t *testing.T) {
 		{"an unknown method", "PROPFIND", "/image/v2/nothing", js, 501, "", nil},
 		{"repeated slashes", "GET", "/image//v2//images", nil, 200, "", nil},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := e.send(t, tc.method, tc.path, "", tc.h)
-			if r.status != tc.status {
-				t.Fatalf("%d, want %d: %s", r.status, tc.status, r.raw)
-			}
-			if tc.ref != "" {
-				shape(t, tc.ref, r.body)
-			}
-			if tc.check != nil {
-				if msg := tc.check(r); msg != "" {
-					t.Errorf("want %s; got %s", msg, r.raw)
-				}
-			}
-		})
-	}
+	runRouteCases(t, e, cases)
 }
 
 // TestVolumeRouting: Cinder's root is its 300 version list without a
@@ -82,13 +61,7 @@ func TestVolumeRouting(t *testing.T) {
 	e := setup(t, Options{})
 	p := e.cloud.ProjectID()
 	vid := str(e.send(t, "POST", "/volume/v3/"+p+"/volumes", `{"volume":{"size":1,"name":"v"}}`, nil).body, "volume", "id")
-	cases := []struct {
-		name, method, path string
-		h                  hdr
-		status             int
-		ref                string
-		check              func(r reply) string
-	}{
+	cases := []routeCase{
 		{"root, no token", "GET", "/volume/", hdr{"X-Auth-Token": ""}, 300, "cinder/versions.json", func(r reply) string {
 			return want(str(r.body, "versions", "0", "links", "0", "rel") == "describedby" &&
 				str(r.body, "versions", "0", "links", "1", "href") == e.base+"/volume/v3/" && str(r.body, "versions", "0", "version") == "3.71",
@@ -132,20 +105,5 @@ func TestVolumeRouting(t *testing.T) {
 		{"no volume in the header", "GET", "/volume/v3/volumes/detail", hdr{"OpenStack-API-Version": "compute 2.1"}, 400, "", nil},
 		{"another service's root", "GET", "/volume/v2/volumes", nil, 404, "", nil},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := e.send(t, tc.method, tc.path, "", tc.h)
-			if r.status != tc.status {
-				t.Fatalf("%d, want %d: %s", r.status, tc.status, r.raw)
-			}
-			if tc.ref != "" {
-				shape(t, tc.ref, r.body)
-			}
-			if tc.check != nil {
-				if msg := tc.check(r); msg != "" {
-					t.Errorf("want %s; got %s %v", msg, r.raw, r.header)
-				}
-			}
-		})
-	}
+	runRouteCases(t, e, cases)
 }

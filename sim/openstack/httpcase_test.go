@@ -134,3 +134,34 @@ func keys(v any) []string {
 	sort.Strings(out)
 	return out
 }
+
+// routeCase is one request of a routing table and what its answer must be:
+// the status, the shape of a reference file (if ref), and check's verdict
+// ("" when it holds).
+type routeCase struct {
+	name, method, path string
+	h                  hdr
+	status             int
+	ref                string
+	check              func(r reply) string
+}
+
+func runRouteCases(t *testing.T, e env, cases []routeCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.send(t, tc.method, tc.path, "", tc.h)
+			if r.status != tc.status {
+				t.Fatalf("%d, want %d: %s", r.status, tc.status, r.raw)
+			}
+			if tc.ref != "" {
+				shape(t, tc.ref, r.body)
+			}
+			if tc.check != nil {
+				if msg := tc.check(r); msg != "" {
+					t.Errorf("want %s; got %s %v", msg, r.raw, r.header)
+				}
+			}
+		})
+	}
+}

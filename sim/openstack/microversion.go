@@ -98,16 +98,7 @@ func novaVersion(r *http.Request) (apiVersion, int, string) {
 	case s == "latest":
 		return novaMaxVersion, 0, ""
 	}
-	v, ok := parseVersion(s)
-	if !ok {
-		return apiVersion{}, http.StatusBadRequest, fmt.Sprintf(
-			"API Version String %s is of invalid format. Must be of format MajorNum.MinorNum.", s)
-	}
-	if !v.within(novaMinVersion, novaMaxVersion) {
-		return apiVersion{}, http.StatusNotAcceptable, fmt.Sprintf(
-			"Version %s is not supported by the API. Minimum is %s and maximum is %s.", v, novaMinVersion, novaMaxVersion)
-	}
-	return v, 0, ""
+	return checkVersion(s, novaMinVersion, novaMaxVersion)
 }
 
 // setNovaVersionHeaders is what nova's Resource and Fault add to every
@@ -142,14 +133,20 @@ func cinderVersion(r *http.Request) (apiVersion, int, string) {
 	case s == "latest":
 		return cinderMaxVersion, 0, ""
 	}
+	return checkVersion(s, cinderMinVersion, cinderMaxVersion)
+}
+
+// checkVersion is APIVersionRequest's parse and the range check both
+// services make: 400 for a malformed string, 406 outside [lo, hi].
+func checkVersion(s string, lo, hi apiVersion) (apiVersion, int, string) {
 	v, ok := parseVersion(s)
 	if !ok {
 		return apiVersion{}, http.StatusBadRequest, fmt.Sprintf(
 			"API Version String %s is of invalid format. Must be of format MajorNum.MinorNum.", s)
 	}
-	if !v.within(cinderMinVersion, cinderMaxVersion) {
+	if !v.within(lo, hi) {
 		return apiVersion{}, http.StatusNotAcceptable, fmt.Sprintf(
-			"Version %s is not supported by the API. Minimum is %s and maximum is %s.", v, cinderMinVersion, cinderMaxVersion)
+			"Version %s is not supported by the API. Minimum is %s and maximum is %s.", v, lo, hi)
 	}
 	return v, 0, ""
 }
