@@ -21,6 +21,7 @@ const simDir = "../.."
 // sim/: <package>/testdata/reference/<upstream>. Each is checked by
 // TestFidelityReferenceFiles; one that disappears fails it.
 var referenceFolders = []string{
+	"chacra/testdata/reference/chacra",
 	"jenkins/testdata/reference/jenkins",
 	"marathon/testdata/reference/marathon",
 	"marathon/testdata/reference/mesos",
