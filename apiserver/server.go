@@ -155,6 +155,7 @@ func New(st Store, opts Options) (*Server, error) {
 	// the body is read.
 	s.mux.Handle(apiPrefix+"/", s.resolved(s.limitInFlight(s.Protected(s.withStoreDeadline(http.HandlerFunc(s.serveResource))))))
 	if err := s.mountAdmin(opts.Registry); err != nil {
+		s.cache.Close()
 		return nil, fmt.Errorf("registering etcd metrics: %w", err)
 	}
 	if opts.Profiling {
