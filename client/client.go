@@ -111,8 +111,15 @@ func (c *Client) do(ctx context.Context, method, p string, q url.Values, body, o
 // slow); at most maxRetries times, waiting what Retry-After says (at most
 // maxRetryAfter), within ctx.
 func (c *Client) doWith(ctx context.Context, hc *http.Client, method, p string, q url.Values, body, out any) error {
+	return retry(ctx, func() (time.Duration, error) { return c.once(ctx, hc, method, p, q, body, out) })
+}
+
+// retry calls try again after the wait it asks for, until it asks for
+// none, maxRetries are spent or ctx ends meanwhile; its last error is the
+// caller's.
+func retry(ctx context.Context, try func() (wait time.Duration, err error)) error {
 	for attempt := 0; ; attempt++ {
-		wait, err := c.once(ctx, hc, method, p, q, body, out)
+		wait, err := try()
 		if wait == 0 || attempt == maxRetries {
 			return err
 		}

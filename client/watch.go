@@ -85,34 +85,27 @@ func (c *Client) Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts Wat
 // startWatch opens the stream, retrying a start the server refused with
 // Retry-After (a watch limit, a watch cache not ready) as doWith does.
 func (c *Client) startWatch(ctx context.Context, k v1alpha1.Kind, p string, q url.Values) (*http.Response, error) {
-	for attempt := 0; ; attempt++ {
+	var resp *http.Response
+	err := retry(ctx, func() (time.Duration, error) {
 		req, err := c.newRequest(ctx, http.MethodGet, p, q, nil)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		resp, err := c.stream.Do(req)
-		if err != nil {
-			return nil, fmt.Errorf("watching %s: %w", k.Plural, err)
+		if resp, err = c.stream.Do(req); err != nil {
+			return 0, fmt.Errorf("watching %s: %w", k.Plural, err)
 		}
 		if resp.StatusCode == http.StatusOK {
-			return resp, nil
+			return 0, nil
 		}
 		var buf [64 << 10]byte
 		n, _ := io.ReadFull(resp.Body, buf[:])
 		resp.Body.Close()
-		err = statusError(resp.StatusCode, buf[:n])
-		wait := retryAfter(http.MethodGet, resp)
-		if wait == 0 || attempt == maxRetries {
-			return nil, err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, err
-		case <-t.C:
-		}
+		return retryAfter(http.MethodGet, resp), statusError(resp.StatusCode, buf[:n])
+	})
+	if err != nil {
+		return nil, err
 	}
+	return resp, nil
 }
 
 // brokenStream is the last Event of a stream that broke.
