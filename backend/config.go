@@ -1,12 +1,14 @@
 // Package backend is the server config's backends section: the Marathon,
-// Jenkins and OpenStack systems that resources name (spec.marathon,
-// spec.jenkins, spec.cloud), and where their secrets come from. Clients
+// Jenkins, OpenStack and chacra systems that resources name (spec.marathon,
+// spec.jenkins, spec.cloud, spec.chacra), and where their secrets come from. Clients
 // are built from it once per process; secrets are read from files or
 // environment variables when a client is built, never from manifests.
 // Its subpackages are what every backend client shares: transport (the
 // deadline, metrics and last failure of each request), readcache (a read
-// shared between callers and forgotten after any write), and jenkins (the
-// Jenkins client of the SlavePool and Pipeline controllers).
+// shared between callers and forgotten after any write), jenkins (the
+// Jenkins client of the SlavePool and Pipeline controllers) and chacra
+// (the health-checked chacra nodes of the Repo controller and the shaman
+// endpoints).
 package backend
 
 import (
@@ -25,6 +27,60 @@ type Config struct {
 	Marathon  []Marathon  `json:"marathon,omitempty"`
 	Jenkins   []Jenkins   `json:"jenkins,omitempty"`
 	OpenStack []OpenStack `json:"openstack,omitempty"`
+	Chacra    []Chacra    `json:"chacra,omitempty"`
+}
+
+// Chacra is a set of chacra nodes that share one API user and key, the
+// upload nodes shaman hands out and the Repo controller builds on.
+type Chacra struct {
+	Name  string       `json:"name"`
+	Nodes []ChacraNode `json:"nodes,omitempty"`
+	// User and Key are chacra's api_user and api_key (basic auth of its
+	// writes).
+	User string `json:"user"`
+	Key  Secret `json:"key"`
+	// Timeout bounds each request (default 10s).
+	Timeout metav1.Duration `json:"timeout,omitempty"`
+	// HealthInterval is how often every node's /health/ is checked
+	// (default 10s); a node that fails a check is skipped until one
+	// passes.
+	HealthInterval metav1.Duration `json:"healthInterval,omitempty"`
+	// RegisterScheme is the scheme of nodes that register themselves
+	// (POST /api/nodes/{host}/ of the shaman endpoints): shaman reaches
+	// them at https://{host}/ (default "https").
+	RegisterScheme string `json:"registerScheme,omitempty"`
+}
+
+// ChacraNode is one chacra server.
+type ChacraNode struct {
+	// Name is how Repos' status and spec.node name it (default: the
+	// URL's host:port, as shaman names nodes).
+	Name string `json:"name,omitempty"`
+	URL  string `json:"url"`
+}
+
+// DefaultHealthInterval is how often chacra nodes are checked.
+const DefaultHealthInterval = 10 * time.Second
+
+// NodeName is the node's name, defaulted to its URL's host.
+func (n ChacraNode) NodeName() string {
+	if n.Name != "" {
+		return n.Name
+	}
+	if u, err := url.Parse(n.URL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return n.URL
+}
+
+// FindChacra returns the chacra backend of that name.
+func (c Config) FindChacra(name string) (Chacra, bool) {
+	for _, ch := range c.Chacra {
+		if ch.Name == name {
+			return ch, true
+		}
+	}
+	return Chacra{}, false
 }
 
 // Marathon is a Marathon cluster and the Mesos master under it.
@@ -167,6 +223,35 @@ func (c Config) Validate(p *field.Path) field.ErrorList {
 			errs = append(errs, field.Required(p.Child("openstack").Index(i).Child("cloud"), "the clouds.yaml entry"))
 		}
 		errs = append(errs, timeout(p.Child("openstack").Index(i).Child("timeout"), o.Timeout)...)
+	}
+	seen = map[string]bool{}
+	for i, ch := range c.Chacra {
+		cp := p.Child("chacra").Index(i)
+		names("chacra", i, ch.Name, seen)
+		if ch.User == "" {
+			errs = append(errs, field.Required(cp.Child("user"), "chacra's api_user, for uploads, updates and recreates"))
+		}
+		if ch.Key == (Secret{}) {
+			errs = append(errs, field.Required(cp.Child("key"), "file or env holding chacra's api_key"))
+		}
+		errs = append(errs, ch.Key.validate(cp.Child("key"))...)
+		nodes := map[string]bool{}
+		for j, n := range ch.Nodes {
+			np := cp.Child("nodes").Index(j)
+			errs = append(errs, httpURL(np.Child("url"), n.URL)...)
+			if name := n.NodeName(); nodes[name] {
+				errs = append(errs, field.Duplicate(np.Child("name"), name))
+			} else {
+				nodes[name] = true
+			}
+		}
+		if ch.RegisterScheme != "" && ch.RegisterScheme != "http" && ch.RegisterScheme != "https" {
+			errs = append(errs, field.NotSupported(cp.Child("registerScheme"), ch.RegisterScheme, []string{"http", "https"}))
+		}
+		errs = append(errs, timeout(cp.Child("timeout"), ch.Timeout)...)
+		if ch.HealthInterval.Duration < 0 || (ch.HealthInterval.Duration > 0 && ch.HealthInterval.Duration < 100*time.Millisecond) {
+			errs = append(errs, field.Invalid(cp.Child("healthInterval"), ch.HealthInterval.Duration.String(), "must be at least 100ms (0 or unset: 10s)"))
+		}
 	}
 	return errs
 }

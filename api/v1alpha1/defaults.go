@@ -22,9 +22,7 @@ func Default(obj Object) {
 	case *SlavePool:
 		defaultSlavePool(&o.Spec)
 	case *Repo:
-		defaultString(&o.Spec.Chacra, DefaultBackend)
-		defaultString(&o.Spec.Flavor, "default")
-		defaultDistros(o.Spec.Distros)
+		defaultRepo(&o.Spec)
 	case *Pipeline:
 		defaultPipeline(&o.Spec)
 	case *Event:
@@ -93,6 +91,15 @@ func defaultSlavePool(s *SlavePoolSpec) {
 	if s.Autoscale != nil {
 		defaultDuration(&s.Autoscale.Cooldown, 2*time.Minute)
 	}
+}
+
+func defaultRepo(s *RepoSpec) {
+	defaultString(&s.Chacra, DefaultBackend)
+	defaultString(&s.Flavor, "default")
+	defaultDistros(s.Distros)
+	defaultDuration(&s.BuildTimeout, 30*time.Minute)
+	defaultInt(&s.MaxRetries, 3)
+	defaultString(&s.DeletePolicy, RepoRetain)
 }
 
 func defaultPipeline(s *PipelineSpec) {

@@ -26,7 +26,29 @@ type RepoSpec struct {
 	// Flavor is chacra's flavor (default "default").
 	Flavor  string   `json:"flavor,omitempty"`
 	Distros []Distro `json:"distros"`
+	// Node pins the Repo to one chacra node of the backend (its name or
+	// URL). Unset, the controller picks the least recently used healthy
+	// node and keeps it in status.node; setting it moves the Repo there
+	// (the new node builds from the binaries it has).
+	Node string `json:"node,omitempty"`
+	// BuildTimeout is how long a build may stay queued or building before
+	// it is Failed/BuildStalled and retried with recreate (default 30m):
+	// chacra never reports a failed build.
+	BuildTimeout *metav1.Duration `json:"buildTimeout,omitempty"`
+	// MaxRetries is how many recreates a stalled build gets before it
+	// stays Failed (default 3).
+	MaxRetries *int32 `json:"maxRetries,omitempty"`
+	// DeletePolicy is what deleting the Repo does to chacra's data:
+	// Retain (default) keeps its repositories and binaries, which other
+	// consumers may share; Delete removes them from the node first.
+	DeletePolicy string `json:"deletePolicy,omitempty"`
 }
+
+// Repo delete policies.
+const (
+	RepoRetain = "Retain"
+	RepoDelete = "Delete"
+)
 
 // Distro is one distribution a repository is built for.
 type Distro struct {
@@ -39,23 +61,68 @@ type Distro struct {
 // RepoStatus is what the controller observed.
 type RepoStatus struct {
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// Node is the chacra node chosen round-robin among healthy ones, then kept.
-	Node    string        `json:"node,omitempty"`
+	// Node is the chacra node holding the repositories (its name in the
+	// backend, or the host that registered or called back), chosen once
+	// and then kept; NodeURL is its base URL.
+	Node    string `json:"node,omitempty"`
+	NodeURL string `json:"nodeURL,omitempty"`
+	// URL is the node's /repos/{project}/{ref}/{sha1}/ URL.
 	URL     string        `json:"url,omitempty"`
 	Distros []DistroState `json:"distros,omitempty"`
 	// Conditions: Ready, NodeAvailable.
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
+// Per-distro repository states, in the order a build moves through them.
+const (
+	RepoWaitingForBinaries = "WaitingForBinaries"
+	RepoRequested          = "Requested"
+	RepoQueued             = "Queued"
+	RepoBuilding           = "Building"
+	RepoReady              = "Ready"
+	RepoFailed             = "Failed"
+)
+
 // DistroState is one distro's repository state.
 type DistroState struct {
 	Distro  string `json:"distro"`
 	Version string `json:"version"`
 	Arch    string `json:"arch,omitempty"`
-	// State is Requested, Queued, Building, Ready or Failed.
+	// State is WaitingForBinaries, Requested, Queued, Building, Ready or
+	// Failed; Reason says why in CamelCase (BuildStalled, ...).
 	State   string `json:"state"`
-	URL     string `json:"url,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message,omitempty"`
+	// URL is the repository (chacra's /r/... URL); ChacraURL its API
+	// resource (/repos/...).
+	URL       string `json:"url,omitempty"`
+	ChacraURL string `json:"chacraURL,omitempty"`
+	// Archs are the architectures chacra has binaries of in this repo.
+	Archs []string `json:"archs,omitempty"`
+	// Modified is chacra's modified time of the repo as last seen: a
+	// callback or poll older than it never moves the state back.
+	Modified *metav1.MicroTime `json:"modified,omitempty"`
+	// LastTransitionTime is when State last changed; Transitions the last
+	// time each state was entered.
+	LastTransitionTime *metav1.Time      `json:"lastTransitionTime,omitempty"`
+	Transitions        []StateTransition `json:"transitions,omitempty"`
+	// Binaries is how many binaries chacra has for this distro and arch;
+	// BinariesDigest fingerprints them (names, sizes, checksums), and
+	// BuiltDigest is the fingerprint the last build requested or seen
+	// covered: they differ when binaries changed after it.
+	Binaries       int32  `json:"binaries,omitempty"`
+	BinariesDigest string `json:"binariesDigest,omitempty"`
+	BuiltDigest    string `json:"builtDigest,omitempty"`
+	// Builds counts the update and recreate calls minka made; Retries the
+	// recreates after a stall.
+	Builds  int32 `json:"builds,omitempty"`
+	Retries int32 `json:"retries,omitempty"`
+}
+
+// StateTransition is the last time a distro entered a state.
+type StateTransition struct {
+	State string      `json:"state"`
+	Time  metav1.Time `json:"time"`
 }
 
 // +kubebuilder:object:root=true
@@ -66,3 +133,7 @@ type RepoList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Repo `json:"items"`
 }
+
+// LabelDiscovered marks a Repo that the shaman endpoints created from a
+// chacra callback for a repository no manifest declared ("true").
+const LabelDiscovered = "minka.dev/discovered"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -25,6 +26,18 @@ func validateRepo(s *RepoSpec, p *field.Path) field.ErrorList {
 		errs = append(errs, field.Invalid(p.Child("sha1"), s.SHA1, "must be 40 lowercase hex digits"))
 	}
 	errs = append(errs, segment(s.Flavor, p.Child("flavor"))...)
+	if s.Node != "" && len(s.Node) > maxPathBytes {
+		errs = append(errs, field.TooLong(p.Child("node"), "", maxPathBytes))
+	}
+	if s.BuildTimeout != nil && s.BuildTimeout.Duration < time.Minute {
+		errs = append(errs, field.Invalid(p.Child("buildTimeout"), s.BuildTimeout.Duration.String(), "must be at least 1m: a build is queued after chacra's quiet time"))
+	}
+	if s.MaxRetries != nil && (*s.MaxRetries < 0 || *s.MaxRetries > 100) {
+		errs = append(errs, field.Invalid(p.Child("maxRetries"), *s.MaxRetries, "must be between 0 and 100"))
+	}
+	if s.DeletePolicy != "" && s.DeletePolicy != RepoRetain && s.DeletePolicy != RepoDelete {
+		errs = append(errs, field.NotSupported(p.Child("deletePolicy"), s.DeletePolicy, []string{RepoRetain, RepoDelete}))
+	}
 	return append(errs, validateDistros(s.Distros, p.Child("distros"))...)
 }
 

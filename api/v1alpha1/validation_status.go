@@ -47,11 +47,16 @@ func validateSlavePoolStatus(s *SlavePoolStatus, p *field.Path) field.ErrorList 
 
 func validateRepoStatus(s *RepoStatus, p *field.Path) field.ErrorList {
 	errs := nonNegative(p, []count{{"observedGeneration", s.ObservedGeneration}})
-	errs = append(errs, statusTexts(p, []text{{"node", s.Node}, {"url", s.URL}})...)
+	errs = append(errs, statusTexts(p, []text{{"node", s.Node}, {"nodeURL", s.NodeURL}, {"url", s.URL}})...)
 	for i, d := range s.Distros {
 		dp := p.Child("distros").Index(i)
 		errs = append(errs, statusTexts(dp, []text{{"distro", d.Distro}, {"version", d.Version}, {"arch", d.Arch},
-			{"state", d.State}, {"url", d.URL}, {"message", d.Message}})...)
+			{"state", d.State}, {"reason", d.Reason}, {"url", d.URL}, {"chacraURL", d.ChacraURL}, {"message", d.Message},
+			{"binariesDigest", d.BinariesDigest}, {"builtDigest", d.BuiltDigest}})...)
+		errs = append(errs, nonNegative(dp, []count{{"binaries", int64(d.Binaries)}, {"builds", int64(d.Builds)}, {"retries", int64(d.Retries)}})...)
+		if len(d.Archs) > 64 || len(d.Transitions) > 16 {
+			errs = append(errs, field.TooMany(dp, max(len(d.Archs), len(d.Transitions)), 16))
+		}
 	}
 	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
 }
