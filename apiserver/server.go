@@ -169,6 +169,11 @@ func New(st Store, opts Options) (*Server, error) {
 // returns; a Server used only as an http.Handler must, once done.
 func (s *Server) Close() { s.cache.Close() }
 
+// WatchCache is the server's cache of every kind, for the surfaces
+// mounted beside the resource API that read the same objects (the shaman
+// endpoints).
+func (s *Server) WatchCache() *watchcache.Cache { return s.cache }
+
 // AuthEnabled says whether any token is configured.
 func (s *Server) AuthEnabled() bool { return s.auth.enabled() }
 

@@ -69,8 +69,35 @@ type RepoStatus struct {
 	// URL is the node's /repos/{project}/{ref}/{sha1}/ URL.
 	URL     string        `json:"url,omitempty"`
 	Distros []DistroState `json:"distros,omitempty"`
+	// CIBuilds are the CI builds of this sha1 that reported to the
+	// shaman endpoints (POST /api/builds/{project}/, as ceph-build's
+	// Jenkins jobs do), the newest last, at most MaxCIBuilds.
+	CIBuilds []CIBuild `json:"ciBuilds,omitempty"`
 	// Conditions: Ready, NodeAvailable.
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// MaxCIBuilds bounds RepoStatus.CIBuilds.
+const MaxCIBuilds = 100
+
+// CIBuild is one build report, as shaman's builds API holds it.
+type CIBuild struct {
+	// URL is the build's page; it identifies the build (shaman's key).
+	URL     string `json:"url"`
+	LogURL  string `json:"logURL,omitempty"`
+	BuildID string `json:"buildID,omitempty"`
+	// Status is shaman's: queued, started, completed or failed.
+	Status string `json:"status"`
+	// Distro, DistroVersion and DistroArch are empty for a build of no
+	// one distro (a setup job).
+	Distro        string `json:"distro,omitempty"`
+	DistroVersion string `json:"distroVersion,omitempty"`
+	DistroArch    string `json:"distroArch,omitempty"`
+	// Extra is the report's free-form "extra" object, as JSON text.
+	Extra     string            `json:"extra,omitempty"`
+	Started   *metav1.MicroTime `json:"started,omitempty"`
+	Completed *metav1.MicroTime `json:"completed,omitempty"`
+	Modified  *metav1.MicroTime `json:"modified,omitempty"`
 }
 
 // Per-distro repository states, in the order a build moves through them.

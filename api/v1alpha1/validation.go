@@ -27,7 +27,7 @@ func validate(obj Object) field.ErrorList {
 	case *SlavePool:
 		errs = append(errs, validateSlavePool(&o.Spec, spec)...)
 	case *Repo:
-		errs = append(errs, validateRepo(&o.Spec, spec)...)
+		errs = append(errs, validateRepo(&o.Spec, o.Labels[LabelDiscovered] == "true", spec)...)
 	case *Pipeline:
 		errs = append(errs, validatePipeline(&o.Spec, spec)...)
 	case *Build:

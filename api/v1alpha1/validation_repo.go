@@ -17,7 +17,9 @@ var (
 	pathSegment = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
 )
 
-func validateRepo(s *RepoSpec, p *field.Path) field.ErrorList {
+// validateRepo checks a Repo's spec; a discovered one (created from a
+// shaman build report before any binaries) may have no distros yet.
+func validateRepo(s *RepoSpec, discovered bool, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, validateBackend(s.Chacra, p.Child("chacra"))...)
 	errs = append(errs, segment(s.Project, p.Child("project"))...)
@@ -37,6 +39,9 @@ func validateRepo(s *RepoSpec, p *field.Path) field.ErrorList {
 	}
 	if s.DeletePolicy != "" && s.DeletePolicy != RepoRetain && s.DeletePolicy != RepoDelete {
 		errs = append(errs, field.NotSupported(p.Child("deletePolicy"), s.DeletePolicy, []string{RepoRetain, RepoDelete}))
+	}
+	if discovered && len(s.Distros) == 0 {
+		return errs
 	}
 	return append(errs, validateDistros(s.Distros, p.Child("distros"))...)
 }

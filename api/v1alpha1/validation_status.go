@@ -58,6 +58,13 @@ func validateRepoStatus(s *RepoStatus, p *field.Path) field.ErrorList {
 			errs = append(errs, field.TooMany(dp, max(len(d.Archs), len(d.Transitions)), 16))
 		}
 	}
+	if len(s.CIBuilds) > MaxCIBuilds {
+		errs = append(errs, field.TooMany(p.Child("ciBuilds"), len(s.CIBuilds), MaxCIBuilds))
+	}
+	for i, b := range s.CIBuilds {
+		errs = append(errs, statusTexts(p.Child("ciBuilds").Index(i), []text{{"url", b.URL}, {"logURL", b.LogURL}, {"buildID", b.BuildID},
+			{"status", b.Status}, {"distro", b.Distro}, {"distroVersion", b.DistroVersion}, {"distroArch", b.DistroArch}})...)
+	}
 	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
 }
 
