@@ -34,7 +34,8 @@ generate:
 # Fuzzes every decoder of outside input, each for FUZZTIME (60s by
 # default): manifests (decode+default+validate), label expressions, the
 # server config, Jenkins' queue and nodes JSON, queue why texts, agent
-# names, Marathon's event stream.
+# names, Marathon's event stream, chacra's repo JSON, chacra's callbacks
+# to the shaman endpoints.
 FUZZTIME ?= 60s
 FUZZ_TARGETS := \
 	./api/v1alpha1:FuzzDecodeValidate \
@@ -43,7 +44,9 @@ FUZZ_TARGETS := \
 	./backend/jenkins:FuzzDecodeSnapshot \
 	./controllers/slavepool:FuzzWaitsFor \
 	./controllers/slavepool:FuzzAgentNames \
-	./controllers/deployment:FuzzEventStream
+	./controllers/deployment:FuzzEventStream \
+	./controllers/repo/chacraclient:FuzzDecodeRepo \
+	./apiserver/shaman:FuzzCallback
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "== $${t##*:} ($${t%%:*}) for $(FUZZTIME)"; \
@@ -52,10 +55,13 @@ fuzz:
 
 # Benchmarks: API creates/s vs raw etcd puts, apply -> watch latency,
 # 1,000 objects at rest for 30 s, a no-op controller's cold start over
-# 10,000 objects, and the API handler's own cost per create.
+# 10,000 objects, the API handler's own cost per create, and the shaman
+# endpoints: a callback to its Repo status written, latest over 10,000
+# Repos next to a brute-force scan of the same data.
 bench:
 	$(GO) test ./test/ ./reconcile/ -run '^$$' -bench . -benchtime 1x -timeout 30m
 	$(GO) test ./apiserver/ -run '^$$' -bench . -benchtime 4000x
+	$(GO) test ./apiserver/shaman/ -run '^$$' -bench . -benchtime 400x
 
 clean:
 	rm -rf bin

@@ -2,6 +2,7 @@ package test
 
 import (
 	"bufio"
+	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"minka/api/v1alpha1"
 )
 
 // TestDevSandbox runs `minka dev` as the README's quick start does and
@@ -85,11 +88,39 @@ func TestDevSandbox(t *testing.T) {
 	if _, err := os.Stat(env["OS_CLIENT_CONFIG_FILE"]); err != nil || env["OS_CLOUD"] == "" {
 		t.Errorf("clouds.yaml: %v, OS_CLOUD %q", err, env["OS_CLOUD"])
 	}
+	nodes := strings.Split(env["CHACRA_URLS"], ",")
+	if len(nodes) != 3 || env["CHACRA_USER"] == "" || env["CHACRA_KEY"] == "" {
+		t.Errorf("CHACRA_URLS %q, CHACRA_USER %q, CHACRA_KEY %q: want three nodes and their credentials", env["CHACRA_URLS"], env["CHACRA_USER"], env["CHACRA_KEY"])
+	}
+	for _, n := range nodes {
+		if resp, err := http.Get(n + "/health/"); err != nil || resp.StatusCode != http.StatusOK {
+			t.Errorf("the simulated chacra node %q does not answer /health/: %v %v", n, err, resp)
+		}
+	}
+	nreq, _ := http.NewRequest("GET", env["SHAMAN_URL"]+"/api/nodes/next/", nil)
+	nreq.SetBasicAuth(env["SHAMAN_USER"], env["SHAMAN_KEY"])
+	if resp, err := http.DefaultClient.Do(nreq); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("the shaman endpoints at %q do not hand out a node: %v %v", env["SHAMAN_URL"], err, resp)
+	}
 	t.Logf("minka dev ready %v after start; sourced %d variables", time.Since(started).Round(time.Millisecond), len(env))
 	addr, _ := os.ReadFile(addrFile)
 	s := &Server{URL: "http://" + strings.TrimSpace(string(addr))}
 	if got, _, code := Minka(t, s, "", "get", "deploy", "web", "-n", "ci", "-o", "name"); code != 0 || got != "deployment.minka.dev/web\n" {
 		t.Errorf("get from the sandbox: %d %q", code, got)
+	}
+	// The example Repo's binaries were uploaded: it goes Ready.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, _, _ := Minka(t, s, "", "get", "repo", "ceph-master-45e3f3c", "-n", "ci", "-o", "json")
+		var r v1alpha1.Repo
+		if json.Unmarshal([]byte(got), &r) == nil && repoReady(&r) {
+			break
+		}
+		if time.Now().After(deadline) {
+			out, _, _ := Minka(t, s, "", "describe", "repo", "ceph-master-45e3f3c", "-n", "ci")
+			t.Fatalf("the example Repo is not Ready 30s after minka dev was:\n%s", out)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	select {

@@ -20,6 +20,7 @@ import (
 //   - Type "string", Format "date-time": a metav1.Time (zero when unknown).
 //     The table renders it relative to its own clock, as an age
 //     (`minka get` prints "90m"; a zero time is "<unknown>").
+//
 // +kubebuilder:object:generate=false
 type Column struct {
 	// Name is the header, as `minka get` prints it (NAME, UP-TO-DATE).

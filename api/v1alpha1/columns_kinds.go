@@ -38,6 +38,7 @@ var columns = map[string][]Column{
 		str("SHA1", "The commit built, abbreviated.", 0, of(func(r *Repo) string { return short(r.Spec.SHA1) })),
 		str("NODE", "The chacra node holding the repository.", 0, of(func(r *Repo) string { return dash(r.Status.Node) })),
 		str("READY", "Distros ready / distros asked for.", 0, of(repoReady)),
+		str("DISTROS", "Each distro's state (the arch when not x86_64).", 0, of(repoDistros)),
 		ageColumn,
 		str("URL", "The repository's URL.", 1, of(func(r *Repo) string { return dash(r.Status.URL) })),
 	},
@@ -125,6 +126,26 @@ func repoReady(r *Repo) string {
 		}
 	}
 	return fmt.Sprintf("%d/%d", ready, len(r.Spec.Distros))
+}
+
+// repoDistros is "ubuntu/jammy=Ready,centos/9/aarch64=Building": every
+// distro of the spec, with "-" for one not observed yet.
+func repoDistros(r *Repo) string {
+	var out []string
+	for _, d := range r.Spec.Distros {
+		name := d.Distro + "/" + d.Version
+		if d.Arch != "" && d.Arch != "x86_64" {
+			name += "/" + d.Arch
+		}
+		state := "-"
+		for _, st := range r.Status.Distros {
+			if st.Distro == d.Distro && st.Version == d.Version && st.Arch == d.Arch {
+				state = st.State
+			}
+		}
+		out = append(out, name+"="+state)
+	}
+	return dash(strings.Join(out, ","))
 }
 
 func lastBuild(p *Pipeline) string {

@@ -31,8 +31,8 @@ func validateRepo(s *RepoSpec, discovered bool, p *field.Path) field.ErrorList {
 	if s.Node != "" && len(s.Node) > maxPathBytes {
 		errs = append(errs, field.TooLong(p.Child("node"), "", maxPathBytes))
 	}
-	if s.BuildTimeout != nil && s.BuildTimeout.Duration < time.Minute {
-		errs = append(errs, field.Invalid(p.Child("buildTimeout"), s.BuildTimeout.Duration.String(), "must be at least 1m: a build is queued after chacra's quiet time"))
+	if s.BuildTimeout != nil && s.BuildTimeout.Duration < time.Second {
+		errs = append(errs, field.Invalid(p.Child("buildTimeout"), s.BuildTimeout.Duration.String(), "must be at least 1s (chacra queues a build after its quiet time, 30s by default)"))
 	}
 	if s.MaxRetries != nil && (*s.MaxRetries < 0 || *s.MaxRetries > 100) {
 		errs = append(errs, field.Invalid(p.Child("maxRetries"), *s.MaxRetries, "must be between 0 and 100"))

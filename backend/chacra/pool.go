@@ -63,6 +63,27 @@ type Pool struct {
 	mu    sync.Mutex
 	nodes map[string]*Node
 	wake  chan struct{}
+	subs  map[int]func(Node)
+	seq   int
+}
+
+// Subscribe calls f (outside the pool's lock, from the checking
+// goroutine) with a node whose health flips, until cancel is called: the
+// Repo controller retries the Repos of a node the moment it recovers.
+func (p *Pool) Subscribe(f func(Node)) (cancel func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.subs == nil {
+		p.subs = map[int]func(Node){}
+	}
+	p.seq++
+	id := p.seq
+	p.subs[id] = f
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		delete(p.subs, id)
+	}
 }
 
 // Options configure a Pool.
@@ -146,9 +167,9 @@ func (p *Pool) Check(ctx context.Context, name string) error {
 	}
 	err := p.health(ctx, n.URL)
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	cur := p.nodes[name]
 	if cur == nil {
+		p.mu.Unlock()
 		return err
 	}
 	cur.LastCheck = time.Now()
@@ -159,10 +180,19 @@ func (p *Pool) Check(ctx context.Context, name string) error {
 	} else {
 		cur.Healthy, cur.LastError, cur.DownCount = true, "", 0
 	}
+	p.metrics.observe(p.name, cur, err == nil)
+	var notify []func(Node)
 	if was != cur.Healthy {
 		p.log.Info("chacra node health changed", "backend", p.name, "node", name, "healthy", cur.Healthy, "error", cur.LastError)
+		for _, f := range p.subs {
+			notify = append(notify, f)
+		}
 	}
-	p.metrics.observe(p.name, cur, err == nil)
+	snap := *cur
+	p.mu.Unlock()
+	for _, f := range notify {
+		f(snap)
+	}
 	return err
 }
 
@@ -185,7 +215,9 @@ func (p *Pool) health(ctx context.Context, base string) error {
 
 // Next hands out the least recently used healthy node (ties by name)
 // after a live health check, as shaman's /api/nodes/next/ does; a node
-// that fails it is marked down and the next one tried.
+// that fails it is marked down and the next one tried. A node is marked
+// used as it is picked, under the same lock, so that concurrent callers
+// (the shaman endpoint, the Repo controller) get different nodes.
 func (p *Pool) Next(ctx context.Context) (Node, error) {
 	tried := map[string]bool{}
 	for {
@@ -200,10 +232,14 @@ func (p *Pool) Next(ctx context.Context) (Node, error) {
 			}
 			continue
 		}
-		return p.Use(n.Name), nil
+		if cur, ok := p.Node(n.Name); ok {
+			return cur, nil
+		}
 	}
 }
 
+// pick takes the least recently used healthy node not in skip and marks
+// it used.
 func (p *Pool) pick(skip map[string]bool) (Node, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -219,6 +255,7 @@ func (p *Pool) pick(skip map[string]bool) (Node, bool) {
 	if best == nil {
 		return Node{}, false
 	}
+	p.touch(best)
 	return *best, true
 }
 
@@ -231,8 +268,14 @@ func (p *Pool) Use(name string) Node {
 	if n == nil {
 		return Node{}
 	}
-	// Distinct instants keep the order strict when several are handed
-	// out within the clock's resolution.
+	p.touch(n)
+	return *n
+}
+
+// touch marks n used now; distinct instants keep the order strict when
+// several are handed out within the clock's resolution. Called with p.mu
+// held.
+func (p *Pool) touch(n *Node) {
 	now := time.Now()
 	for _, o := range p.nodes {
 		if !now.After(o.LastUsed) {
@@ -240,7 +283,6 @@ func (p *Pool) Use(name string) Node {
 		}
 	}
 	n.LastUsed = now
-	return *n
 }
 
 // Node returns the node of that name, or of that base URL.

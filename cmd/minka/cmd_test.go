@@ -116,11 +116,12 @@ func TestTables(t *testing.T) {
 			"NAME     DESIRED   READY   BUSY   QUEUED   AGE   MIN   MAX   LABELS\n" +
 				"trusty   4         2       1      4        3d    1     5     amd64,trusty\n"},
 		{"a Repo, default columns",
-			&v1alpha1.Repo{ObjectMeta: metav1.ObjectMeta{Name: "ceph"}, Spec: v1alpha1.RepoSpec{Project: "ceph", Ref: "master", SHA1: "45e3f3c0123456", Distros: make([]v1alpha1.Distro, 2)},
-				Status: v1alpha1.RepoStatus{Distros: []v1alpha1.DistroState{{State: "Ready"}}}},
+			&v1alpha1.Repo{ObjectMeta: metav1.ObjectMeta{Name: "ceph"}, Spec: v1alpha1.RepoSpec{Project: "ceph", Ref: "master", SHA1: "45e3f3c0123456",
+				Distros: []v1alpha1.Distro{{Distro: "ubuntu", Version: "xenial", Arch: "x86_64"}, {Distro: "centos", Version: "9", Arch: "aarch64"}}},
+				Status: v1alpha1.RepoStatus{Node: "chacra2", Distros: []v1alpha1.DistroState{{Distro: "ubuntu", Version: "xenial", Arch: "x86_64", State: "Ready"}}}},
 			false, false,
-			"NAME   PROJECT   REF      SHA1      NODE   READY   AGE\n" +
-				"ceph   ceph      master   45e3f3c   -      1/2     <unknown>\n"},
+			"NAME   PROJECT   REF      SHA1      NODE      READY   DISTROS                                  AGE\n" +
+				"ceph   ceph      master   45e3f3c   chacra2   1/2     ubuntu/xenial=Ready,centos/9/aarch64=-   <unknown>\n"},
 		{"an Event, wide",
 			&v1alpha1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e", CreationTimestamp: ago(time.Hour)}, LastTimestamp: ago(2 * time.Minute),
 				Type: "Normal", Reason: "Scaled", Message: "to 3", Count: 2, InvolvedObject: v1alpha1.ObjectReference{Kind: "Deployment", Name: "web"}},

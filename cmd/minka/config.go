@@ -8,14 +8,16 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"minka/apiserver"
+	"minka/apiserver/shaman"
 	"minka/backend"
 )
 
-// serverConfig is the file --config names: the API server's auth and the
-// backends that resources refer to by name.
+// serverConfig is the file --config names: the API server's auth, the
+// backends that resources refer to by name, and the shaman endpoints.
 type serverConfig struct {
 	Auth     apiserver.AuthConfig `json:"auth,omitempty"`
 	Backends backend.Config       `json:"backends,omitempty"`
+	Shaman   shaman.Config        `json:"shaman,omitempty"`
 }
 
 // loadConfig reads and validates a config file strictly: unknown fields
@@ -37,6 +39,7 @@ func parseConfig(name string, data []byte) (serverConfig, error) {
 	}
 	errs := apiserver.Config{Auth: cfg.Auth}.Validate()
 	errs = append(errs, cfg.Backends.Validate(field.NewPath("backends"))...)
+	errs = append(errs, cfg.Shaman.Validate(field.NewPath("shaman"))...)
 	if len(errs) > 0 {
 		return cfg, fmt.Errorf("%s: %w", name, errs.ToAggregate())
 	}

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"minka/backend"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -32,6 +30,15 @@ func TestLoadConfig(t *testing.T) {
 		{"bad timeout", "backends:\n  marathon:\n  - {name: a, urls: [http://m], timeout: soon}\n", "time: invalid duration"},
 		{"openstack timeout", "backends:\n  openstack:\n  - {name: default, cloud: ci, timeout: 5s}\n", ""},
 		{"negative timeout", "backends:\n  openstack:\n  - {name: default, cloud: ci, timeout: -1s}\n", `backends.openstack[0].timeout: Invalid value: "-1s": must not be negative`},
+		{"valid chacra and shaman", "backends:\n  chacra:\n  - {name: default, user: admin, key: {env: K}, nodes: [{url: https://c1}, {name: c2, url: http://c2:8000}], healthInterval: 5s}\n" +
+			"shaman: {chacra: default, user: jenkins, key: {env: HOME}}\n", ""},
+		{"chacra key required", "backends:\n  chacra:\n  - {name: default, user: admin}\n", "backends.chacra[0].key: Required value"},
+		{"chacra user required", "backends:\n  chacra:\n  - {name: default, key: {env: K}}\n", "backends.chacra[0].user: Required value"},
+		{"chacra node url", "backends:\n  chacra:\n  - {name: default, user: a, key: {env: K}, nodes: [{url: chacra1}]}\n", `backends.chacra[0].nodes[0].url: Invalid value: "chacra1"`},
+		{"chacra duplicate node", "backends:\n  chacra:\n  - {name: default, user: a, key: {env: K}, nodes: [{url: https://c1}, {url: https://c1/}]}\n", `backends.chacra[0].nodes[1].name: Duplicate value: "c1"`},
+		{"chacra health interval", "backends:\n  chacra:\n  - {name: default, user: a, key: {env: K}, healthInterval: 1ms}\n", "backends.chacra[0].healthInterval: Invalid value"},
+		{"chacra register scheme", "backends:\n  chacra:\n  - {name: default, user: a, key: {env: K}, registerScheme: ftp}\n", `backends.chacra[0].registerScheme: Unsupported value: "ftp"`},
+		{"shaman unknown field", "shaman: {usr: a}\n", `unknown field "usr"`},
 	}
 	for _, c := range cases {
 		p := filepath.Join(t.TempDir(), "c.yaml")
@@ -48,12 +55,18 @@ func TestLoadConfig(t *testing.T) {
 
 // TestConfigRoundTrip: what minka dev writes, loadConfig reads back.
 func TestConfigRoundTrip(t *testing.T) {
-	var in backend.Config
-	sims, _ := devSimulators(t.TempDir())
+	r := &runningSims{}
+	dir := t.TempDir()
+	sims, _ := devSimulators(dir)
 	for i, s := range sims {
-		s.configure(fmt.Sprintf("http://127.0.0.1:%d", i+1), &in)
+		s.configure(fmt.Sprintf("http://127.0.0.1:%d", i+1), &r.backends)
 	}
-	p, err := writeDevConfig(t.TempDir(), "", in)
+	ch, err := startDevChacra(r, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { ch.stop(); r.wg.Wait() }()
+	p, err := writeDevConfig(t.TempDir(), "", r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +82,16 @@ func TestConfigRoundTrip(t *testing.T) {
 	}
 	if tok, err := out.Backends.Jenkins[0].Token.Value(); err != nil || tok != "minka-dev-token" {
 		t.Errorf("jenkins token from its file: %q %v", tok, err)
+	}
+	c, ok := out.Backends.FindChacra("default")
+	if !ok || len(c.Nodes) != devChacraNodes {
+		t.Fatalf("chacra backend after a round trip: %+v", out.Backends.Chacra)
+	}
+	if key, err := c.Key.Value(); err != nil || key != devChacraKey {
+		t.Errorf("chacra key from its file: %q %v", key, err)
+	}
+	if key, err := out.Shaman.Key.Value(); err != nil || key != devShamanKey || out.Shaman.User != devShamanUser {
+		t.Errorf("shaman credentials after a round trip: %q %q %v", out.Shaman.User, key, err)
 	}
 }
 

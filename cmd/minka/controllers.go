@@ -9,10 +9,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"minka/backend"
+	"minka/backend/chacra"
 	"minka/backend/jenkins"
 	"minka/backend/transport"
 	"minka/controllers/deployment"
 	"minka/controllers/gc"
+	"minka/controllers/repo"
 	"minka/controllers/slavepool"
 	"minka/reconcile"
 	"minka/store"
@@ -33,14 +35,26 @@ type controllerDeps struct {
 type backendClients struct {
 	metrics *transport.Metrics
 	jenkins map[string]*jenkins.Client
+	// chacra are the nodes of each chacra backend, shared by the Repo
+	// controller and the shaman endpoints; runServer runs their health
+	// checks.
+	chacra map[string]*chacra.Pool
 }
 
-func newBackendClients(cfg backend.Config, reg prometheus.Registerer) (*backendClients, error) {
+func newBackendClients(cfg backend.Config, reg prometheus.Registerer, log logr.Logger) (*backendClients, error) {
 	m, err := transport.NewMetrics(reg)
 	if err != nil {
 		return nil, err
 	}
-	c := &backendClients{metrics: m, jenkins: map[string]*jenkins.Client{}}
+	cm, err := chacra.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	pools, err := chacra.NewPools(cfg, chacra.Options{BackendMetrics: m, Metrics: cm, Log: log.WithName("chacra")})
+	if err != nil {
+		return nil, err
+	}
+	c := &backendClients{metrics: m, jenkins: map[string]*jenkins.Client{}, chacra: pools}
 	for _, jc := range cfg.Jenkins {
 		if c.jenkins[jc.Name], err = jenkins.New(jc, m); err != nil {
 			return nil, err
@@ -54,6 +68,10 @@ var controllerSetups = map[string]func(controllerDeps) (reconcile.SetupFunc, err
 	gc.Name: func(controllerDeps) (reconcile.SetupFunc, error) { return gc.Setup, nil },
 	slavepool.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
 		return slavepool.New(slavepool.Options{Backends: d.backends, Jenkins: d.clients.jenkins, BackendMetrics: d.clients.metrics,
+			Registry: d.reg, Log: d.log})
+	},
+	repo.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
+		return repo.New(repo.Options{Backends: d.backends, Pools: d.clients.chacra, BackendMetrics: d.clients.metrics,
 			Registry: d.reg, Log: d.log})
 	},
 	deployment.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
@@ -74,7 +92,7 @@ func controllerNames() []string {
 // newManager builds the controller manager; an unknown --controllers name
 // or a backend whose client cannot be built fails here, before anything
 // serves.
-func newManager(o *serverOptions, backends backend.Config, st *store.Store, etcd *store.Etcd, reg prometheus.Registerer, log logr.Logger) (*reconcile.Manager, error) {
+func newManager(o *serverOptions, backends backend.Config, clients *backendClients, st *store.Store, etcd *store.Etcd, reg prometheus.Registerer, log logr.Logger) (*reconcile.Manager, error) {
 	metrics, err := reconcile.NewMetrics(reg)
 	if err != nil {
 		return nil, err
@@ -91,10 +109,6 @@ func newManager(o *serverOptions, backends backend.Config, st *store.Store, etcd
 		m.Register(name, nil)
 	}
 	enabled, err := m.Enabled()
-	if err != nil {
-		return nil, err
-	}
-	clients, err := newBackendClients(backends, reg)
 	if err != nil {
 		return nil, err
 	}

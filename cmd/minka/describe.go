@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -58,6 +59,9 @@ func describe(ctx context.Context, c *client.Client, k v1alpha1.Kind, ns, name s
 	fmt.Fprintf(w, "Generation:\t%d\n", obj.GetGeneration())
 	fmt.Fprintf(w, "ResourceVersion:\t%s\n", obj.GetResourceVersion())
 	_ = w.Flush()
+	if r, ok := obj.(*v1alpha1.Repo); ok {
+		printRepo(out, r)
+	}
 	sections, conds := specAndStatus(obj)
 	for _, s := range []string{"spec", "status"} {
 		if v, ok := sections[s]; ok {
@@ -99,6 +103,42 @@ func specAndStatus(obj v1alpha1.Object) (map[string]string, []metav1.Condition) 
 	_ = yaml.Unmarshal(data, &full)
 	conds = full.Status.Conditions
 	return out, conds
+}
+
+// printRepo is a Repo's node and per-distro state at a glance, before
+// the full status.
+func printRepo(out io.Writer, r *v1alpha1.Repo) {
+	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	fmt.Fprintf(w, "Node:\t%s\n", dashIfEmpty(strings.TrimSpace(r.Status.Node+" "+r.Status.NodeURL)))
+	fmt.Fprintf(w, "URL:\t%s\n", dashIfEmpty(r.Status.URL))
+	_ = w.Flush()
+	fmt.Fprintln(out, "Distros:")
+	w = tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(w, "  DISTRO\tVERSION\tARCH\tSTATE\tREASON\tSINCE\tBUILDS\tURL")
+	for _, d := range r.Spec.Distros {
+		st := v1alpha1.DistroState{State: "-"}
+		for _, s := range r.Status.Distros {
+			if s.Distro == d.Distro && s.Version == d.Version && s.Arch == d.Arch {
+				st = s
+			}
+		}
+		since := "-"
+		if st.LastTransitionTime != nil {
+			since = st.LastTransitionTime.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", d.Distro, d.Version, d.Arch, st.State, dashIfEmpty(st.Reason), since, st.Builds, dashIfEmpty(st.URL))
+		if st.Message != "" {
+			fmt.Fprintf(w, "  \t\t\t%s\n", st.Message)
+		}
+	}
+	_ = w.Flush()
+}
+
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func printConditions(out io.Writer, conds []metav1.Condition) {

@@ -21,17 +21,22 @@ func newDevCommand() *cobra.Command {
 	var keep bool
 	cmd := &cobra.Command{
 		Use:   "dev",
-		Short: "Run a local sandbox: embedded etcd, the API server, simulated Marathon, Jenkins and OpenStack, the examples applied",
+		Short: "Run a local sandbox: embedded etcd, the API server, simulated Marathon, Jenkins, OpenStack and chacra, the examples applied",
 		Long: `Run the server with development settings: loopback only, no auth, a fresh
 data directory (removed at exit unless --data-dir or --keep), the simulated
 backends on loopback ports (Marathon on a simulated Mesos cluster, Jenkins
 and OpenStack, joined so that a booted server brings its Jenkins agent
-online), and every manifest in --apply (default examples/) applied
-through the API as 'minka apply' would. The server config it runs with (server.yaml
-in the temporary directory) names the simulators as the "default" backends, next to
-whatever --config holds. It prints shell lines to source: MINKA_SERVER,
-MARATHON_URL, MESOS_URL, JENKINS_URL/USER/TOKEN, and the standard OS_* variables with
-OS_CLIENT_CONFIG_FILE (a clouds.yaml) and OS_CLOUD.
+online, and three chacra nodes whose callbacks go to the server's
+shaman endpoints at /shaman/), and every manifest in --apply (default
+examples/) applied through the API as 'minka apply' would; for each
+example Repo it then uploads a small package per distro to the node the
+Repo was placed on, as its Jenkins job would. The server config it runs
+with (server.yaml in the temporary directory) names the simulators as the
+"default" backends, next to whatever --config holds. It prints shell lines
+to source: MINKA_SERVER, MARATHON_URL, MESOS_URL, JENKINS_URL/USER/TOKEN,
+the standard OS_* variables with OS_CLIENT_CONFIG_FILE (a clouds.yaml) and
+OS_CLOUD, CHACRA_URLS (comma-separated), CHACRA_USER, CHACRA_KEY, and
+SHAMAN_URL, SHAMAN_USER, SHAMAN_KEY.
 It is 'minka server' with other defaults, not a second code path.`,
 		Example: "  minka dev\n  minka dev --listen 127.0.0.1:7071 --apply ./my-manifests",
 		Args:    cobra.NoArgs,
@@ -50,23 +55,27 @@ It is 'minka server' with other defaults, not a second code path.`,
 			ctx, stop := signalContext()
 			defer stop()
 			out := cmd.OutOrStdout()
-			sims, err := startSimulators(devSimulators(dir))
+			simList, w := devSimulators(dir)
+			sims, err := startSimulators(dir, simList, w)
 			if err != nil {
 				return err
 			}
 			defer sims.stop()
-			if o.configFile, err = writeDevConfig(dir, o.configFile, sims.backends); err != nil {
+			if o.configFile, err = writeDevConfig(dir, o.configFile, sims); err != nil {
 				return err
 			}
 			return runServer(ctx, o, func(ctx context.Context, url string) {
 				fmt.Fprintf(out, "# minka dev: API at %s (data in %s); source these lines:\n", url, o.dataDir)
 				fmt.Fprintf(out, "export MINKA_SERVER=%s\n", url)
-				for _, e := range sims.env {
+				for _, e := range append(sims.env, sims.chacra.shamanReady(url)...) {
 					fmt.Fprintf(out, "export %s\n", e)
 				}
 				if err := applyExamples(ctx, url, examples, out); err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "minka dev: applying %s: %v\n", examples, err)
 					return
+				}
+				if err := uploadExampleBinaries(ctx, url, out); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "minka dev: uploading the example Repos' binaries: %v\n", err)
 				}
 				fmt.Fprintf(out, "# minka dev: ready; try: minka --server %s get deploy -A\n", url)
 			})
@@ -83,7 +92,8 @@ It is 'minka server' with other defaults, not a second code path.`,
 // writeDevConfig writes the server config the sandbox runs with: the
 // user's --config, if any, with the simulators as the backends it does
 // not name itself.
-func writeDevConfig(dir, userConfig string, sims backend.Config) (string, error) {
+func writeDevConfig(dir, userConfig string, r *runningSims) (string, error) {
+	sims := r.backends
 	var cfg serverConfig
 	if userConfig != "" {
 		var err error
@@ -99,6 +109,12 @@ func writeDevConfig(dir, userConfig string, sims backend.Config) (string, error)
 	}
 	if !slices.ContainsFunc(cfg.Backends.OpenStack, func(c backend.OpenStack) bool { return c.Name == devBackend }) {
 		cfg.Backends.OpenStack = append(cfg.Backends.OpenStack, sims.OpenStack...)
+	}
+	if !slices.ContainsFunc(cfg.Backends.Chacra, func(c backend.Chacra) bool { return c.Name == devBackend }) {
+		cfg.Backends.Chacra = append(cfg.Backends.Chacra, sims.Chacra...)
+	}
+	if cfg.Shaman.User == "" {
+		cfg.Shaman = r.shaman
 	}
 	path := filepath.Join(dir, "server.yaml")
 	return path, writeConfig(path, cfg)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"minka/apiserver/shaman"
 	"minka/backend"
 	"minka/sim/jenkins"
 	"minka/sim/marathon"
@@ -94,15 +95,18 @@ func devMarathon(b *backend.Config) *backend.Marathon {
 type runningSims struct {
 	env      []string
 	backends backend.Config
+	shaman   shaman.Config
+	chacra   *devChacra
 	servers  []*http.Server
 	sims     []simulator
 	stopRun  context.CancelFunc
 	wg       sync.WaitGroup
 }
 
-// startSimulators serves each simulator on a free loopback port and runs
-// the world's clock.
-func startSimulators(sims []simulator, w *world.World) (*runningSims, error) {
+// startSimulators serves each simulator on a free loopback port, and the
+// chacra nodes on one each, and runs the world's clock; dir receives
+// their files.
+func startSimulators(dir string, sims []simulator, w *world.World) (*runningSims, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &runningSims{sims: sims, stopRun: cancel}
 	r.wg.Add(1)
@@ -128,12 +132,20 @@ func startSimulators(sims []simulator, w *world.World) (*runningSims, error) {
 			s.configure(url, &r.backends)
 		}
 	}
+	var err error
+	if r.chacra, err = startDevChacra(r, dir); err != nil {
+		r.stop()
+		return nil, err
+	}
 	return r, nil
 }
 
 // stop shuts the simulators down and waits for them.
 func (r *runningSims) stop() {
 	r.stopRun()
+	if r.chacra != nil {
+		r.chacra.stop()
+	}
 	for _, s := range r.sims {
 		if s.close != nil {
 			s.close()

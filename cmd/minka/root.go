@@ -51,6 +51,7 @@ drive it with the other verbs, as you would kubectl.`,
 		newLoginCommand(g),
 		newVersionCommand(g),
 		newAdminCommand(g),
+		newReposCommand(g),
 	)
 	return root
 }

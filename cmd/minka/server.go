@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"minka/apiserver"
+	"minka/apiserver/shaman"
 	"minka/store"
 )
 
@@ -177,7 +179,11 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if o.maxBody == 0 {
 		o.maxBody = store.MaxBodyBytes(etcd.MaxRequestBytes)
 	}
-	mgr, err := newManager(o, cfg.Backends, st, etcd, reg, log)
+	clients, err := newBackendClients(cfg.Backends, reg, log)
+	if err != nil {
+		return err
+	}
+	mgr, err := newManager(o, cfg.Backends, clients, st, etcd, reg, log)
 	if err != nil {
 		return err
 	}
@@ -188,6 +194,18 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 		RequestReadTimeout: o.readTimeout, IdleTimeout: o.idleTimeout, StoreTimeout: o.storeTimeout,
 	})
 	if err != nil {
+		return err
+	}
+	// The chacra nodes are checked by this process whether or not it
+	// leads: the shaman endpoints answer on every replica.
+	pctx, stopPools := context.WithCancel(ctx)
+	var pools sync.WaitGroup
+	defer func() { stopPools(); pools.Wait() }()
+	for _, p := range clients.chacra {
+		pools.Add(1)
+		go func() { defer pools.Done(); p.Run(pctx) }()
+	}
+	if err := mountShaman(pctx, srv, st, cfg.Shaman, clients, reg, log, &pools); err != nil {
 		return err
 	}
 	addr := l.Addr().String()
@@ -218,6 +236,27 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 		err = rerr
 	}
 	return err
+}
+
+// mountShaman serves the shaman-compatible endpoints at /shaman/ when the
+// config has the chacra backend they name; their index runs until ctx
+// ends, counted in wg.
+func mountShaman(ctx context.Context, srv *apiserver.Server, st *store.Store, cfg shaman.Config, clients *backendClients,
+	reg prometheus.Registerer, log logr.Logger, wg *sync.WaitGroup) error {
+	pool := clients.chacra[cfg.BackendName()]
+	if pool == nil {
+		log.V(1).Info("no shaman endpoints: the config has no chacra backend of that name", "chacra", cfg.BackendName())
+		return nil
+	}
+	h, err := shaman.New(shaman.Options{Config: cfg, Store: st, Cache: srv.WatchCache(), Pool: pool,
+		ReadGuard: srv.Protected, Registry: reg, Log: log.WithName("shaman")})
+	if err != nil {
+		return fmt.Errorf("shaman endpoints: %w", err)
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); h.Run(ctx) }()
+	srv.Mount(shaman.Prefix+"/", h)
+	return nil
 }
 
 // runReady runs ready (if any) in a goroutine and returns a channel closed

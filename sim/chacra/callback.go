@@ -103,7 +103,10 @@ func (s *sender) deliver(it cbItem) int {
 		return 0
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth(s.n.opts.CallbackUser, s.n.opts.CallbackKey)
+	s.n.mu.Lock()
+	user, key := s.n.opts.CallbackUser, s.n.opts.CallbackKey
+	s.n.mu.Unlock()
+	req.SetBasicAuth(user, key)
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0

@@ -159,6 +159,18 @@ func (n *Node) PingShaman() {
 	}
 }
 
+// SetShaman points the node's callbacks and health pings at a shaman
+// that starts after the node (minka dev knows its URL only then), as
+// editing chacra's callback_url and health_ping_url and restarting it
+// would. Empty URLs turn them off.
+func (n *Node) SetShaman(callbackURL, healthPingURL, user, key string) {
+	n.set(func() {
+		n.opts.CallbackURL = strings.TrimSuffix(callbackURL, "/")
+		n.opts.HealthPingURL = strings.TrimSuffix(healthPingURL, "/")
+		n.opts.CallbackUser, n.opts.CallbackKey = user, key
+	})
+}
+
 // Name is the node's name; URL its base URL.
 func (n *Node) Name() string { return n.opts.Name }
 func (n *Node) URL() string  { return n.opts.URL }
