@@ -65,7 +65,9 @@ func TestNextIsLeastRecentlyUsed(t *testing.T) {
 		}
 	}
 	var flips []string
-	cancel := p.Subscribe(func(n chacra.Node) { flips = append(flips, n.Name+"="+map[bool]string{true: "up", false: "down"}[n.Healthy]) })
+	cancel := p.Subscribe(func(n chacra.Node) {
+		flips = append(flips, n.Name+"="+map[bool]string{true: "up", false: "down"}[n.Healthy])
+	})
 	defer cancel()
 	c.Nodes[1].FailHealth(true)
 	for i := 0; i < 6; i++ {
