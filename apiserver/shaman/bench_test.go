@@ -1,15 +1,19 @@
 package shaman
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"minka/api/repoquery"
 	"minka/api/v1alpha1"
 	simchacra "minka/sim/chacra"
+	"minka/store"
 )
 
 // percentiles reports p50 and p99 of ds (ns) as metrics of b.
@@ -96,4 +100,77 @@ func BenchmarkLatestBruteForce(b *testing.B) {
 	}
 	b.StopTimer()
 	percentiles(b, ds)
+}
+
+// BenchmarkSearchLatestHTTP: GET /api/search/?sha1=latest&status=ready
+// over HTTP with 10,000 Repos stored in etcd, answered from the index,
+// next to what an implementation without one would do for the same
+// question in the same run: list every Repo from etcd and scan it
+// (b.ReportMetric's brute-p50/p99).
+func BenchmarkSearchLatestHTTP(b *testing.B) {
+	e := newEnv(b, simchacra.Options{CallbackURL: "-"})
+	repos := benchRepos(10000)
+	ctx := context.Background()
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for _, r := range repos {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			st := r.Status
+			o, err := e.st.Create(ctx, r)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			cur := o.(*v1alpha1.Repo)
+			cur.Status = st
+			if _, err := e.st.UpdateStatus(ctx, cur); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	e.eventually("the index holds 10,000 Repos with status", func() bool {
+		n := 0
+		for _, r := range e.h.Index().All() {
+			if len(r.Status.Distros) > 0 {
+				n++
+			}
+		}
+		return n == len(repos)
+	})
+	want := repoquery.BruteForceLatest(repos, benchQuery)
+	path := "/api/search/?project=ceph&ref=ref042&distros=ubuntu/xenial,centos/7&sha1=latest&status=ready"
+	var ds, brute []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := time.Now()
+		got := e.do("GET", path, false, nil)
+		ds = append(ds, time.Since(t))
+		if got.code != 200 || !strings.Contains(string(got.body), want.SHA1) {
+			b.Fatalf("%d %s, want sha1 %s", got.code, got.body, want.SHA1)
+		}
+		if i%10 == 0 { // the scan is slow: a tenth as many samples
+			t = time.Now()
+			l, err := e.st.List(ctx, repoKind, "", store.ListOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var all []*v1alpha1.Repo
+			for _, o := range l.GetItems() {
+				all = append(all, o.(*v1alpha1.Repo))
+			}
+			if res := repoquery.BruteForceLatest(all, benchQuery); res.SHA1 != want.SHA1 {
+				b.Fatalf("brute force over the store: %q, want %q", res.SHA1, want.SHA1)
+			}
+			brute = append(brute, time.Since(t))
+		}
+	}
+	b.StopTimer()
+	percentiles(b, ds)
+	slices.Sort(brute)
+	b.ReportMetric(float64(brute[len(brute)/2].Microseconds()), "brute-p50-µs")
+	b.ReportMetric(float64(brute[len(brute)*99/100].Microseconds()), "brute-p99-µs")
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"minka/api/repoquery"
+	"minka/api/v1alpha1"
 )
 
 // searchParams are the query parameters shaman's search knows; any other
@@ -31,12 +32,14 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	}
 	s := repoquery.Search{Project: q.Get("project"), Ref: q.Get("ref"), SHA1: q.Get("sha1"), Flavor: q.Get("flavor"),
 		Status: q.Get("status"), Distros: ds}
-	repos := h.idx.All()
+	var repos []*v1alpha1.Repo
 	switch {
 	case s.Project != "" && s.Ref != "":
 		repos = h.idx.ByRef(s.Project, s.Ref)
 	case s.Project != "":
 		repos = h.idx.Project(s.Project)
+	default:
+		repos = h.idx.All()
 	}
 	t := h.now()
 	rows := repoquery.Filter(repos, s)
