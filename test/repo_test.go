@@ -172,6 +172,17 @@ func TestRepoNodeDownThenReady(t *testing.T) {
 	if since := r.Status.Distros[0].Transitions; len(since) < 2 {
 		t.Errorf("jammy's transitions were lost: %v", since)
 	}
+	out, _, code := Minka(t, s, "", "describe", "repo", "hello-a", "-n", "ci")
+	for _, want := range []string{"Node:", node.Name() + " " + node.URL(), "Distros:", "ubuntu  jammy    x86_64  Ready", "centos  9        x86_64  Ready",
+		"NodeAvailable  True", "NodeDown", "NodeRecovered"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("describe repo lacks %q:\n%s", want, out)
+		}
+	}
+	got, _, _ := Minka(t, s, "", "get", "repo", "hello-a", "-n", "ci")
+	if !strings.Contains(got, "ubuntu/jammy=Ready,centos/9=Ready") {
+		t.Errorf("get repo: %s", got)
+	}
 	t.Logf("node %s down: NodeAvailable=False %s %q; back: Ready, transitions kept: %v", node.Name(), reason, msg, r.Status.Distros[0].Transitions)
 }
 

@@ -168,9 +168,17 @@ func declares(r *v1alpha1.Repo, distro, version string) bool {
 // applyReport moves every matching Repo, or a discovered one.
 func (h *Handler) applyReport(ctx context.Context, rp report) (string, error) {
 	var names []string
+	pin := false
 	for _, r := range h.idx.Find(rp.project, rp.ref, rp.sha1, rp.flavor) {
 		if declares(r, rp.distro, rp.version) {
 			names = append(names, r.Namespace+"/"+r.Name)
+			// A Repo discovered from a build report waits for its node.
+			pin = pin || (discovered(r) && r.Spec.Node == "" && r.Namespace == h.cfg.Namespace)
+		}
+	}
+	if pin {
+		if _, err := h.discover(ctx, rp.project, rp.ref, rp.sha1, rp.flavor, rp.chacraURL, nil); err != nil {
+			return "", err
 		}
 	}
 	result := "unchanged"

@@ -133,10 +133,20 @@ func DiscoveredName(project, ref, sha1, flavor string) string {
 func (h *Handler) discover(ctx context.Context, project, ref, sha1, flavor, chacraURL string, distros []v1alpha1.Distro) (string, error) {
 	name := DiscoveredName(project, ref, sha1, flavor)
 	ns := h.cfg.Namespace
+	// The node that called back holds the binaries: the Repo is pinned
+	// to it (spec.node), so that the controller never places it on
+	// another. From a build report no node is known yet; the first
+	// callback pins it.
+	node := ""
+	if chacraURL != "" {
+		if n, err := h.pool.Learn(chacraURL); err == nil {
+			node = n
+		}
+	}
 	r := &v1alpha1.Repo{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: map[string]string{v1alpha1.LabelDiscovered: "true"}},
 		Spec: v1alpha1.RepoSpec{Chacra: h.cfg.Chacra, Project: project, Ref: ref, SHA1: sha1, Flavor: flavor,
-			Distros: distros},
+			Distros: distros, Node: node},
 	}
 	_, err := h.st.Create(ctx, r)
 	if err == nil {
@@ -145,7 +155,7 @@ func (h *Handler) discover(ctx context.Context, project, ref, sha1, flavor, chac
 	if !errors.Is(err, store.ErrAlreadyExists) {
 		return "", fmt.Errorf("creating the discovered Repo %s/%s: %w", ns, name, err)
 	}
-	// It exists: add what it lacks of distros to its spec.
+	// It exists: add what it lacks of distros, and its node, to its spec.
 	for attempt := 0; ; attempt++ {
 		o, err := h.st.Get(ctx, repoKind, ns, name)
 		if err != nil {
@@ -161,7 +171,10 @@ func (h *Handler) discover(ctx context.Context, project, ref, sha1, flavor, chac
 				next.Spec.Distros = append(next.Spec.Distros, d)
 			}
 		}
-		if len(next.Spec.Distros) == len(cur.Spec.Distros) {
+		if next.Spec.Node == "" {
+			next.Spec.Node = node
+		}
+		if len(next.Spec.Distros) == len(cur.Spec.Distros) && next.Spec.Node == cur.Spec.Node {
 			return name, nil
 		}
 		_, err = h.st.Update(ctx, next)
@@ -169,7 +182,7 @@ func (h *Handler) discover(ctx context.Context, project, ref, sha1, flavor, chac
 			continue
 		}
 		if err != nil {
-			return "", fmt.Errorf("adding distros to the discovered Repo %s/%s: %w", ns, name, err)
+			return "", fmt.Errorf("updating the discovered Repo %s/%s: %w", ns, name, err)
 		}
 		return name, nil
 	}

@@ -58,8 +58,13 @@ func describe(ctx context.Context, c *client.Client, k v1alpha1.Kind, ns, name s
 	}
 	fmt.Fprintf(w, "Generation:\t%d\n", obj.GetGeneration())
 	fmt.Fprintf(w, "ResourceVersion:\t%s\n", obj.GetResourceVersion())
+	r, isRepo := obj.(*v1alpha1.Repo)
+	if isRepo {
+		fmt.Fprintf(w, "Node:\t%s\n", dashIfEmpty(strings.TrimSpace(r.Status.Node+" "+r.Status.NodeURL)))
+		fmt.Fprintf(w, "URL:\t%s\n", dashIfEmpty(r.Status.URL))
+	}
 	_ = w.Flush()
-	if r, ok := obj.(*v1alpha1.Repo); ok {
+	if isRepo {
 		printRepo(out, r)
 	}
 	sections, conds := specAndStatus(obj)
@@ -105,15 +110,11 @@ func specAndStatus(obj v1alpha1.Object) (map[string]string, []metav1.Condition) 
 	return out, conds
 }
 
-// printRepo is a Repo's node and per-distro state at a glance, before
-// the full status.
+// printRepo is a Repo's per-distro state at a glance, before the full
+// status.
 func printRepo(out io.Writer, r *v1alpha1.Repo) {
-	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
-	fmt.Fprintf(w, "Node:\t%s\n", dashIfEmpty(strings.TrimSpace(r.Status.Node+" "+r.Status.NodeURL)))
-	fmt.Fprintf(w, "URL:\t%s\n", dashIfEmpty(r.Status.URL))
-	_ = w.Flush()
 	fmt.Fprintln(out, "Distros:")
-	w = tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(w, "  DISTRO\tVERSION\tARCH\tSTATE\tREASON\tSINCE\tBUILDS\tURL")
 	for _, d := range r.Spec.Distros {
 		st := v1alpha1.DistroState{State: "-"}

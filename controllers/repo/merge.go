@@ -20,12 +20,22 @@ const maxMerges = 5
 // this pass's findings are merged into it, so that neither writer's
 // change is lost — the counters and digests only this controller keeps
 // (builds, retries, binaries), a state that the callbacks' rule says is
-// not older than the stored one, and the conditions and node.
+// not older than the stored one, and the conditions and node. The
+// transitions this write made, and only those (a callback that wrote
+// first recorded its own), get their events once it has landed.
 func (r *reconciler) finish(ctx context.Context, ps *reconcile.Pass[*v1alpha1.Repo], res reconcile.Result, err error) (reconcile.Result, error) {
 	mine := ps.Obj.DeepCopy()
 	for i := 0; ; i++ {
-		res, werr := ps.Finish(ctx, res, err)
-		if werr == nil || err != nil || !errors.Is(werr, store.ErrConflict) || i == maxMerges {
+		before := ps.Orig.Status.Distros
+		werr := ps.RecordNow(ctx)
+		if werr == nil {
+			r.transitionEvents(ctx, ps.Obj, before)
+			return res, err
+		}
+		if !errors.Is(werr, store.ErrConflict) || i == maxMerges {
+			if err != nil {
+				return res, err
+			}
 			return res, werr
 		}
 		o, gerr := r.st.Get(ctx, r.kind, mine.Namespace, mine.Name)

@@ -23,6 +23,13 @@ func (r *reconciler) place(ctx context.Context, ps *reconcile.Pass[*v1alpha1.Rep
 	rp, s := ps.Obj, &ps.Obj.Status
 	if rp.Spec.Node != "" {
 		n, ok := pool.Node(rp.Spec.Node)
+		if !ok && s.NodeURL != "" && s.Node == rp.Spec.Node {
+			// A node that called back to another replica's shaman
+			// endpoints (or before a restart): learn it from the status.
+			if name, err := pool.Learn(s.NodeURL + "/"); err == nil && name == rp.Spec.Node {
+				n, ok = pool.Node(name)
+			}
+		}
 		if !ok {
 			r.unknownNode(ctx, rp, pool, fmt.Sprintf("spec.node %q is not a node of chacra backend %q", rp.Spec.Node, pool.Name()))
 			return chacra.Node{}, false, nil
@@ -41,6 +48,13 @@ func (r *reconciler) place(ctx context.Context, ps *reconcile.Pass[*v1alpha1.Rep
 			r.rec.Eventf(ctx, rp, v1alpha1.EventTypeNormal, EventMoved, "moved from chacra node %s to %s (%s), as spec.node says; distros are observed afresh", from, n.Name, n.URL)
 		}
 		return n, true, ps.RecordNow(ctx)
+	}
+	if s.Node == "" && rp.Labels[v1alpha1.LabelDiscovered] == "true" {
+		// Created from a build report: the first callback of chacra names
+		// (and pins) the node that has its binaries.
+		reconcile.Condition(rp, CondNodeAvailable, metav1.ConditionUnknown, ReasonAwaitingCallback,
+			"discovered from a CI build report; chacra's first callback will name the node that holds its binaries")
+		return chacra.Node{}, false, nil
 	}
 	if s.Node == "" {
 		r.placing.Lock()

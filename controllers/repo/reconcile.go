@@ -63,7 +63,6 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		setReady(rp)
 		return ps.Finish(ctx, reconcile.Result{RequeueAfter: r.poll}, err)
 	}
-	before := slices.Clone(rp.Status.Distros)
 	p := &pass{r: r, ctx: ctx, repo: rp, backend: pool.Name(), node: node.Name, now: r.now(),
 		c:    chacraclient.New(node.Name, node.URL, pool.Client(), user(pool), key(pool)),
 		seen: map[string]*chacraclient.Repo{}, asked: map[string]bool{}}
@@ -79,7 +78,6 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	}
 	setReady(rp)
 	rp.Status.ObservedGeneration = rp.Generation
-	r.transitionEvents(p, before)
 	res := reconcile.Result{RequeueAfter: r.poll}
 	if reconcile.ConditionReason(rp, CondReady) == ReasonReady && readyTrue(rp) {
 		res.RequeueAfter = r.ready

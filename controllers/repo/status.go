@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -26,6 +27,7 @@ const (
 	ReasonRecreated            = "Recreated"
 	ReasonUpdateRequested      = "UpdateRequested"
 	ReasonNoBinaries           = "NoBinaries"
+	ReasonAwaitingCallback     = "AwaitingCallback"
 )
 
 // Event reasons besides the states a distro enters.
@@ -91,12 +93,12 @@ func distroName(d v1alpha1.DistroState) string { return d.Distro + "/" + d.Versi
 // transitionEvents records an event for each distro whose state or
 // reason a pass changed: the reason is the new state's, or what moved
 // it (Recreated, BuildStalled); failures are warnings.
-func (r *reconciler) transitionEvents(ps *pass, before []v1alpha1.DistroState) {
+func (r *reconciler) transitionEvents(ctx context.Context, rp *v1alpha1.Repo, before []v1alpha1.DistroState) {
 	old := map[string]v1alpha1.DistroState{}
 	for _, d := range before {
 		old[distroName(d)] = d
 	}
-	for _, d := range ps.repo.Status.Distros {
+	for _, d := range rp.Status.Distros {
 		o, seen := old[distroName(d)]
 		if seen && o.State == d.State && o.Reason == d.Reason {
 			continue
@@ -112,10 +114,10 @@ func (r *reconciler) transitionEvents(ps *pass, before []v1alpha1.DistroState) {
 		if seen {
 			from = o.State
 		}
-		msg := fmt.Sprintf("%s: %s → %s on node %s", distroName(d), from, d.State, ps.repo.Status.Node)
+		msg := fmt.Sprintf("%s: %s → %s on node %s", distroName(d), from, d.State, rp.Status.Node)
 		if d.Message != "" {
 			msg += ": " + d.Message
 		}
-		r.rec.Eventf(ps.ctx, ps.repo, typ, reason, "%s", msg)
+		r.rec.Eventf(ctx, rp, typ, reason, "%s", msg)
 	}
 }
