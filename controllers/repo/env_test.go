@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -171,20 +170,7 @@ func describe(r *v1alpha1.Repo) string {
 	return b.String()
 }
 
-func (en *env) events() string {
-	k, _ := v1alpha1.KindFor("Event")
-	list, err := en.st.List(context.Background(), k, "default", store.ListOptions{})
-	if err != nil {
-		return err.Error()
-	}
-	var lines []string
-	for _, o := range list.GetItems() {
-		ev := o.(*v1alpha1.Event)
-		lines = append(lines, fmt.Sprintf("  %s %s ×%d %s: %s", ev.FirstTimestamp.Format("15:04:05.000"), ev.Type, ev.Count, ev.Reason, ev.Message))
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
-}
+func (en *env) events() string { return storetest.Events(en.st, "default") }
 
 func distro(r *v1alpha1.Repo, name string) *v1alpha1.DistroState {
 	for i := range r.Status.Distros {

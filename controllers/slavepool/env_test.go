@@ -39,6 +39,7 @@ import (
 	simos "minka/sim/openstack"
 	"minka/sim/world"
 	"minka/store"
+	"minka/store/storetest"
 )
 
 // createCounter counts the create calls that reach a simulator, by the
@@ -199,20 +200,7 @@ func getPool(st *store.Store, ns, name string) *v1alpha1.SlavePool {
 }
 
 // eventsOf lists a namespace's events, oldest first, for a failure's message.
-func eventsOf(st *store.Store, ns string) string {
-	k, _ := v1alpha1.KindFor("Event")
-	list, err := st.List(context.Background(), k, ns, store.ListOptions{})
-	if err != nil {
-		return err.Error()
-	}
-	var lines []string
-	for _, o := range list.GetItems() {
-		ev := o.(*v1alpha1.Event)
-		lines = append(lines, fmt.Sprintf("  %s %s ×%d %s: %s", ev.FirstTimestamp.Format("15:04:05"), ev.Type, ev.Count, ev.Reason, ev.Message))
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
-}
+func eventsOf(st *store.Store, ns string) string { return storetest.Events(st, ns) }
 
 type simServer struct {
 	ID, Name string

@@ -5,12 +5,16 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
 	"go.uber.org/zap"
 
+	"minka/api/v1alpha1"
 	"minka/store"
 )
 
@@ -38,4 +42,21 @@ func Store(t testing.TB) (*store.Store, *store.Etcd) {
 	t.Helper()
 	e := Etcd(t)
 	return store.New(e.Client, store.Options{}), e
+}
+
+// Events lists a namespace's events, oldest first, one line each, for a
+// failing test's message.
+func Events(st *store.Store, ns string) string {
+	k, _ := v1alpha1.KindFor("Event")
+	list, err := st.List(context.Background(), k, ns, store.ListOptions{})
+	if err != nil {
+		return err.Error()
+	}
+	var lines []string
+	for _, o := range list.GetItems() {
+		ev := o.(*v1alpha1.Event)
+		lines = append(lines, fmt.Sprintf("  %s %s ×%d %s: %s", ev.FirstTimestamp.Format("15:04:05.000"), ev.Type, ev.Count, ev.Reason, ev.Message))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
 }
