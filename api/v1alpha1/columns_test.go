@@ -119,3 +119,16 @@ func TestColumnsAreShared(t *testing.T) {
 		t.Errorf("columns as JSON: %s, %v", data, err)
 	}
 }
+
+func TestKindForNames(t *testing.T) {
+	for _, name := range []string{"Repo", "repos", "repo", "rp", "repo.minka.dev", "repos.minka.dev", "Repo.Minka.Dev"} {
+		if k, err := KindFor(name); err != nil || k.Kind != "Repo" {
+			t.Errorf("KindFor(%q) = %v, %v; want Repo", name, k.Kind, err)
+		}
+	}
+	for _, name := range []string{"repo.apps", "minka.dev", ""} {
+		if _, err := KindFor(name); err == nil {
+			t.Errorf("KindFor(%q) found a kind", name)
+		}
+	}
+}

@@ -65,7 +65,8 @@ func Kinds() []Kind { return append([]Kind(nil), kinds...) }
 // KindFor resolves a name as users type it: kind ("Deployment"), plural,
 // singular or short name, case-insensitively.
 func KindFor(name string) (Kind, error) {
-	n := strings.ToLower(name)
+	// "repo.minka.dev", as `get -o name` prints it and kubectl reads it.
+	n := strings.TrimSuffix(strings.ToLower(name), "."+Group)
 	for _, k := range kinds {
 		if n == strings.ToLower(k.Kind) || n == k.Plural || n == k.Singular {
 			return k, nil
