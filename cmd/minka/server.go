@@ -111,8 +111,11 @@ func newServerCommand() *cobra.Command {
 		Short: "Run the API server (embedded etcd by default)",
 		Long: `Run the minka API server. etcd is embedded under --data-dir unless
 --etcd-endpoints names an external cluster. Without auth tokens in --config
-the server only binds loopback addresses. SIGTERM or SIGINT shuts down
-gracefully within --shutdown-timeout; a second signal exits at once.`,
+the server only binds loopback addresses. With a chacra backend in --config
+(the one its shaman: section names, "default" unless set) it also serves
+shaman's API at /shaman/ for chacra's callbacks and Jenkins jobs. SIGTERM or
+SIGINT shuts down gracefully within --shutdown-timeout; a second signal
+exits at once.`,
 		Example: `  minka server
   minka server --listen 0.0.0.0:7070 --config /etc/minka/server.yaml --data-dir /var/lib/minka
   minka server --etcd-endpoints https://etcd1:2379,https://etcd2:2379 --etcd-cacert ca.pem --etcd-cert c.pem --etcd-key k.pem`,
