@@ -93,6 +93,7 @@ type Server struct {
 
 	storeTimeout time.Duration
 	cache        *watchcache.Cache
+	builds       *BuildNumbers
 	watchLimits  *watchLimits
 }
 
@@ -117,6 +118,7 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.storeTimeout == 0 {
 		s.storeTimeout = DefaultStoreTimeout
 	}
+	s.builds = NewBuildNumbers(st)
 	m, err := newMetrics(opts.Registry)
 	if err != nil {
 		return nil, err
@@ -173,6 +175,10 @@ func (s *Server) Close() { s.cache.Close() }
 // mounted beside the resource API that read the same objects (the shaman
 // endpoints).
 func (s *Server) WatchCache() *watchcache.Cache { return s.cache }
+
+// Builds numbers the Builds created through the server, for the
+// surfaces mounted beside the resource API that create them (webhooks).
+func (s *Server) Builds() *BuildNumbers { return s.builds }
 
 // AuthEnabled says whether any token is configured.
 func (s *Server) AuthEnabled() bool { return s.auth.enabled() }

@@ -277,3 +277,41 @@ func httpURL(p *field.Path, s string) field.ErrorList {
 	}
 	return nil
 }
+
+// NamedSecret is a secret that resources name (a Pipeline's
+// spec.trigger.webhook.secretRef): the server config's `secrets:` list.
+type NamedSecret struct {
+	Name string `json:"name"`
+	Secret
+}
+
+// FindSecret returns the secret of that name.
+func FindSecret(secrets []NamedSecret, name string) (Secret, bool) {
+	for _, s := range secrets {
+		if s.Name == name {
+			return s.Secret, true
+		}
+	}
+	return Secret{}, false
+}
+
+// ValidateSecrets names every bad entry of the `secrets:` list at p.
+func ValidateSecrets(secrets []NamedSecret, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	seen := map[string]bool{}
+	for i, s := range secrets {
+		sp := p.Index(i)
+		switch {
+		case s.Name == "":
+			errs = append(errs, field.Required(sp.Child("name"), "resources refer to the secret by it"))
+		case seen[s.Name]:
+			errs = append(errs, field.Duplicate(sp.Child("name"), s.Name))
+		}
+		seen[s.Name] = true
+		if s.Secret == (Secret{}) {
+			errs = append(errs, field.Required(sp, "file or env holding the secret"))
+		}
+		errs = append(errs, s.validate(sp)...)
+	}
+	return errs
+}

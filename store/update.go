@@ -69,6 +69,11 @@ func mergeSpec(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field
 	next.SetDeletionGracePeriodSeconds(cur.GetDeletionGracePeriodSeconds())
 	next.SetGeneration(cur.GetGeneration())
 	next.SetManagedFields(nil)
+	if b, ok := next.(*v1alpha1.Build); ok && b.Spec.Number == 0 {
+		// The number the server gave keeps: a manifest that says none
+		// (re-applied as written) means "the one it has".
+		b.Spec.Number = cur.(*v1alpha1.Build).Spec.Number
+	}
 	v1alpha1.Default(next)
 	if ss, ok := next.(v1alpha1.SpecStatus); ok {
 		ss.CopyStatusFrom(cur)

@@ -18,13 +18,33 @@ type Build struct {
 // BuildSpec is what to build.
 type BuildSpec struct {
 	Pipeline string `json:"pipeline"`
-	// Number is the build number within the pipeline (assigned when 0).
-	Number int64  `json:"number,omitempty"`
-	Branch string `json:"branch"`
+	// Number is the build number within the pipeline, assigned by the
+	// server when 0 (the Build is then named <pipeline>-<number>).
+	Number int64 `json:"number,omitempty"`
+	// Branch is the branch built; GitTag the tag, for a tag push (one of
+	// the two).
+	Branch string `json:"branch,omitempty"`
+	GitTag string `json:"gitTag,omitempty"`
 	SHA1   string `json:"sha1,omitempty"`
+	// Trigger is what created the Build.
+	Trigger *BuildTrigger `json:"trigger,omitempty"`
 	// Parameters override the pipeline's for this build.
 	Parameters map[string]string `json:"parameters,omitempty"`
 }
+
+// BuildTrigger says what created a Build.
+type BuildTrigger struct {
+	// Kind is webhook, manual or replay.
+	Kind string `json:"kind"`
+	// Delivery is the webhook delivery id; Style its sender's style;
+	// Sender who pushed.
+	Delivery string `json:"delivery,omitempty"`
+	Style    string `json:"style,omitempty"`
+	Sender   string `json:"sender,omitempty"`
+}
+
+// LabelPipeline is the label of a Pipeline's Builds (its name).
+const LabelPipeline = "minka.dev/pipeline"
 
 // Build phases.
 const (

@@ -25,6 +25,16 @@ func Default(obj Object) {
 		defaultRepo(&o.Spec)
 	case *Pipeline:
 		defaultPipeline(&o.Spec)
+	case *Build:
+		// A Build carries its Pipeline's name as a label, for selectors
+		// (minka get builds -l minka.dev/pipeline=webapp): derived, so
+		// that no manifest can drop or contradict it.
+		if o.Spec.Pipeline != "" {
+			if o.Labels == nil {
+				o.Labels = map[string]string{}
+			}
+			o.Labels[LabelPipeline] = o.Spec.Pipeline
+		}
 	case *Event:
 		defaultString(&o.Type, EventTypeNormal)
 	}

@@ -1,6 +1,8 @@
 package v1alpha1
 
 import (
+	"time"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -37,7 +39,11 @@ type PipelineSpec struct {
 type Source struct {
 	Git string `json:"git"`
 	// Branches are glob patterns (path.Match syntax), e.g. master, release/*.
+	// None: every branch.
 	Branches []string `json:"branches,omitempty"`
+	// Tags are glob patterns of the tags whose pushes build (v*). None: a
+	// tag push builds nothing.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // Trigger says what starts a build.
@@ -83,11 +89,51 @@ type Deploy struct {
 
 // PipelineStatus is what the controller observed.
 type PipelineStatus struct {
-	ObservedGeneration int64      `json:"observedGeneration,omitempty"`
-	LastBuildNumber    int64      `json:"lastBuildNumber,omitempty"`
-	LastBuilds         []BuildRef `json:"lastBuilds,omitempty"`
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// LastBuildNumber is the number of the newest Build created; numbers
+	// never repeat, even when Builds are deleted.
+	LastBuildNumber int64      `json:"lastBuildNumber,omitempty"`
+	LastBuilds      []BuildRef `json:"lastBuilds,omitempty"`
+	// Deliveries are the last webhook deliveries that authenticated, the
+	// newest last: at most MaxDeliveries, none older than DeliveryTTL.
+	Deliveries []Delivery `json:"deliveries,omitempty"`
 	// Conditions: Ready, BackendAvailable.
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// Bounds of PipelineStatus.Deliveries.
+const (
+	MaxDeliveries = 50
+	DeliveryTTL   = 24 * time.Hour
+)
+
+// Delivery outcomes.
+const (
+	// DeliveryBuilt: a Build was created.
+	DeliveryBuilt = "Built"
+	// DeliveryDuplicate: a redelivery; the first one's Build answers.
+	DeliveryDuplicate = "Duplicate"
+	// DeliveryIgnored: authenticated, nothing to build (a ping, a branch
+	// deletion, a branch not followed, [skip ci], not a push).
+	DeliveryIgnored = "Ignored"
+)
+
+// Delivery is one webhook delivery as received.
+type Delivery struct {
+	// ID is the sender's delivery id (X-GitHub-Delivery, ...).
+	ID string `json:"id"`
+	// Event is the sender's event name; Style the sender (github, gitea,
+	// gitlab, token).
+	Event string `json:"event"`
+	Style string `json:"style"`
+	Ref   string `json:"ref,omitempty"`
+	SHA1  string `json:"sha1,omitempty"`
+	// Outcome is Built, Duplicate or Ignored; Reason says why; Build is
+	// the Build it created or answered with.
+	Outcome string      `json:"outcome"`
+	Reason  string      `json:"reason,omitempty"`
+	Build   string      `json:"build,omitempty"`
+	Time    metav1.Time `json:"time"`
 }
 
 // BuildRef summarises one Build of the pipeline.

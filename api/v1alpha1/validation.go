@@ -52,6 +52,7 @@ func ValidateUpdate(obj, old Object) field.ErrorList {
 		was := old.(*Build).Spec
 		immutable(spec.Child("pipeline"), o.Spec.Pipeline, was.Pipeline)
 		immutable(spec.Child("branch"), o.Spec.Branch, was.Branch)
+		immutable(spec.Child("gitTag"), o.Spec.GitTag, was.GitTag)
 		immutable(spec.Child("sha1"), o.Spec.SHA1, was.SHA1)
 		if was.Number != 0 {
 			immutable(spec.Child("number"), o.Spec.Number, was.Number)

@@ -34,11 +34,16 @@ func validatePipeline(s *PipelineSpec, p *field.Path) field.ErrorList {
 		}
 	}
 	errs = append(errs, validateGitURL(s.Source.Git, p.Child("source", "git"))...)
-	for i, b := range s.Source.Branches {
-		if len(b) > maxPathBytes {
-			errs = append(errs, field.TooLong(p.Child("source", "branches").Index(i), "", maxPathBytes))
-		} else if _, err := path.Match(b, ""); err != nil || b == "" {
-			errs = append(errs, field.Invalid(p.Child("source", "branches").Index(i), b, "not a branch glob (path.Match syntax, e.g. release/*)"))
+	for _, g := range []struct {
+		name  string
+		globs []string
+	}{{"branches", s.Source.Branches}, {"tags", s.Source.Tags}} {
+		for i, b := range g.globs {
+			if len(b) > maxPathBytes {
+				errs = append(errs, field.TooLong(p.Child("source", g.name).Index(i), "", maxPathBytes))
+			} else if _, err := path.Match(b, ""); err != nil || b == "" {
+				errs = append(errs, field.Invalid(p.Child("source", g.name).Index(i), b, "not a glob (path.Match syntax, e.g. release/* or v*)"))
+			}
 		}
 	}
 	if t := s.Trigger; t != nil && t.Webhook != nil {
@@ -77,7 +82,20 @@ func validatePipeline(s *PipelineSpec, p *field.Path) field.ErrorList {
 func validateBuild(s *BuildSpec, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, dnsLabel(s.Pipeline, p.Child("pipeline"))...)
-	errs = append(errs, validateGitRef(s.Branch, p.Child("branch"))...)
+	switch {
+	case s.Branch != "" && s.GitTag != "":
+		errs = append(errs, field.Invalid(p.Child("gitTag"), s.GitTag, "a Build is of a branch or of a tag, not both"))
+	case s.GitTag != "":
+		errs = append(errs, validateGitRef(s.GitTag, p.Child("gitTag"))...)
+	default:
+		errs = append(errs, validateGitRef(s.Branch, p.Child("branch"))...)
+	}
+	if t := s.Trigger; t != nil {
+		errs = append(errs, oneOf(t.Kind, []string{"webhook", "manual", "replay"}, p.Child("trigger", "kind"))...)
+		errs = append(errs, tooLong(t.Delivery, maxSegmentBytes, p.Child("trigger", "delivery"))...)
+		errs = append(errs, tooLong(t.Sender, maxSegmentBytes, p.Child("trigger", "sender"))...)
+		errs = append(errs, oneOf(t.Style, []string{"", "github", "gitea", "gitlab", "token"}, p.Child("trigger", "style"))...)
+	}
 	if s.SHA1 != "" && !shortSHA1.MatchString(s.SHA1) {
 		errs = append(errs, field.Invalid(p.Child("sha1"), s.SHA1, "must be 7 to 40 lowercase hex digits"))
 	}

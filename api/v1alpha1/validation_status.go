@@ -70,6 +70,13 @@ func validateRepoStatus(s *RepoStatus, p *field.Path) field.ErrorList {
 
 func validatePipelineStatus(s *PipelineStatus, p *field.Path) field.ErrorList {
 	errs := nonNegative(p, []count{{"observedGeneration", s.ObservedGeneration}, {"lastBuildNumber", s.LastBuildNumber}})
+	if len(s.Deliveries) > MaxDeliveries {
+		errs = append(errs, field.TooMany(p.Child("deliveries"), len(s.Deliveries), MaxDeliveries))
+	}
+	for i, d := range s.Deliveries {
+		errs = append(errs, statusTexts(p.Child("deliveries").Index(i), []text{{"id", d.ID}, {"event", d.Event}, {"style", d.Style},
+			{"ref", d.Ref}, {"sha1", d.SHA1}, {"outcome", d.Outcome}, {"reason", d.Reason}, {"build", d.Build}})...)
+	}
 	for i, b := range s.LastBuilds {
 		bp := p.Child("lastBuilds").Index(i)
 		errs = append(errs, nonNegative(bp, []count{{"number", b.Number}})...)

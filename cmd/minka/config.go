@@ -18,6 +18,8 @@ type serverConfig struct {
 	Auth     apiserver.AuthConfig `json:"auth,omitempty"`
 	Backends backend.Config       `json:"backends,omitempty"`
 	Shaman   shaman.Config        `json:"shaman,omitempty"`
+	// Secrets are the named secrets resources refer to (webhook secrets).
+	Secrets []backend.NamedSecret `json:"secrets,omitempty"`
 }
 
 // loadConfig reads and validates a config file strictly: unknown fields
@@ -40,6 +42,7 @@ func parseConfig(name string, data []byte) (serverConfig, error) {
 	errs := apiserver.Config{Auth: cfg.Auth}.Validate()
 	errs = append(errs, cfg.Backends.Validate(field.NewPath("backends"))...)
 	errs = append(errs, cfg.Shaman.Validate(field.NewPath("shaman"))...)
+	errs = append(errs, backend.ValidateSecrets(cfg.Secrets, field.NewPath("secrets"))...)
 	if len(errs) > 0 {
 		return cfg, fmt.Errorf("%s: %w", name, errs.ToAggregate())
 	}

@@ -39,6 +39,10 @@ func TestLoadConfig(t *testing.T) {
 		{"chacra health interval", "backends:\n  chacra:\n  - {name: default, user: a, key: {env: K}, healthInterval: 1ms}\n", "backends.chacra[0].healthInterval: Invalid value"},
 		{"chacra register scheme", "backends:\n  chacra:\n  - {name: default, user: a, key: {env: K}, registerScheme: ftp}\n", `backends.chacra[0].registerScheme: Unsupported value: "ftp"`},
 		{"shaman unknown field", "shaman: {usr: a}\n", `unknown field "usr"`},
+		{"valid secrets", "secrets:\n- {name: webapp-hook, file: /etc/minka/webapp-hook}\n- {name: other, env: OTHER_HOOK}\n", ""},
+		{"secret without a source", "secrets:\n- {name: webapp-hook}\n", "secrets[0]: Required value"},
+		{"secret from two sources", "secrets:\n- {name: a, file: /f, env: E}\n", "secrets[0]: Invalid value"},
+		{"duplicate secret", "secrets:\n- {name: a, env: E}\n- {name: a, env: F}\n", `secrets[1].name: Duplicate value: "a"`},
 	}
 	for _, c := range cases {
 		p := filepath.Join(t.TempDir(), "c.yaml")

@@ -67,6 +67,9 @@ func describe(ctx context.Context, c *client.Client, k v1alpha1.Kind, ns, name s
 	if isRepo {
 		printRepo(out, r)
 	}
+	if pl, ok := obj.(*v1alpha1.Pipeline); ok {
+		printDeliveries(out, pl.Status.Deliveries)
+	}
 	sections, conds := specAndStatus(obj)
 	for _, s := range []string{"spec", "status"} {
 		if v, ok := sections[s]; ok {
@@ -131,6 +134,28 @@ func printRepo(out io.Writer, r *v1alpha1.Repo) {
 		if st.Message != "" {
 			fmt.Fprintf(w, "  \t\t\t%s\n", st.Message)
 		}
+	}
+	_ = w.Flush()
+}
+
+// printDeliveries is a Pipeline's recent webhook deliveries, newest
+// first.
+func printDeliveries(out io.Writer, ds []v1alpha1.Delivery) {
+	if len(ds) == 0 {
+		fmt.Fprintln(out, "Deliveries:  <none>")
+		return
+	}
+	fmt.Fprintln(out, "Deliveries:")
+	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(w, "  TIME\tID\tSTYLE\tEVENT\tREF\tSHA1\tOUTCOME\tBUILD\tREASON")
+	for i := len(ds) - 1; i >= 0; i-- {
+		d := ds[i]
+		sha := d.SHA1
+		if len(sha) > 12 {
+			sha = sha[:12]
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Time.UTC().Format(time.RFC3339), d.ID, d.Style, d.Event,
+			dashIfEmpty(d.Ref), dashIfEmpty(sha), d.Outcome, dashIfEmpty(d.Build), dashIfEmpty(d.Reason))
 	}
 	_ = w.Flush()
 }

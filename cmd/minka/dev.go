@@ -35,8 +35,9 @@ with (server.yaml in the temporary directory) names the simulators as the
 "default" backends, next to whatever --config holds. It prints shell lines
 to source: MINKA_SERVER, MARATHON_URL, MESOS_URL, JENKINS_URL/USER/TOKEN,
 the standard OS_* variables with OS_CLIENT_CONFIG_FILE (a clouds.yaml) and
-OS_CLOUD, CHACRA_URLS (comma-separated), CHACRA_USER, CHACRA_KEY, and
-SHAMAN_URL, SHAMAN_USER, SHAMAN_KEY.
+OS_CLOUD, CHACRA_URLS (comma-separated), CHACRA_USER, CHACRA_KEY,
+SHAMAN_URL, SHAMAN_USER, SHAMAN_KEY, and WEBHOOK_SECRET (the secret
+"webapp-hook" that the example Pipeline's webhook is signed with).
 It is 'minka server' with other defaults, not a second code path.`,
 		Example: "  minka dev\n  minka dev --listen 127.0.0.1:7071 --apply ./my-manifests",
 		Args:    cobra.NoArgs,
@@ -67,7 +68,9 @@ It is 'minka server' with other defaults, not a second code path.`,
 			return runServer(ctx, o, func(ctx context.Context, url string) {
 				fmt.Fprintf(out, "# minka dev: API at %s (data in %s); source these lines:\n", url, o.dataDir)
 				fmt.Fprintf(out, "export MINKA_SERVER=%s\n", url)
-				for _, e := range append(sims.env, sims.chacra.shamanReady(url)...) {
+				env := append(sims.env, sims.chacra.shamanReady(url)...)
+				env = append(env, "WEBHOOK_SECRET="+devWebhookSecret)
+				for _, e := range env {
 					fmt.Fprintf(out, "export %s\n", e)
 				}
 				if err := applyExamples(ctx, url, examples, out); err != nil {
@@ -116,9 +119,22 @@ func writeDevConfig(dir, userConfig string, r *runningSims) (string, error) {
 	if cfg.Shaman.User == "" {
 		cfg.Shaman = r.shaman
 	}
+	if _, ok := backend.FindSecret(cfg.Secrets, devWebhookSecretName); !ok {
+		f := filepath.Join(dir, devWebhookSecretName)
+		if err := os.WriteFile(f, []byte(devWebhookSecret+"\n"), 0o600); err != nil {
+			return "", fmt.Errorf("writing %s: %w", f, err)
+		}
+		cfg.Secrets = append(cfg.Secrets, backend.NamedSecret{Name: devWebhookSecretName, Secret: backend.Secret{File: f}})
+	}
 	path := filepath.Join(dir, "server.yaml")
 	return path, writeConfig(path, cfg)
 }
+
+// The sandbox's webhook secret: the one examples/pipeline.yaml names.
+const (
+	devWebhookSecretName = "webapp-hook"
+	devWebhookSecret     = "minka-dev-webhook-secret"
+)
 
 // applyExamples applies a directory of manifests to the server at url
 // with the same code as `minka apply -f DIR`.

@@ -52,6 +52,7 @@ drive it with the other verbs, as you would kubectl.`,
 		newVersionCommand(g),
 		newAdminCommand(g),
 		newReposCommand(g),
+		newTriggerCommand(g),
 	)
 	return root
 }

@@ -22,6 +22,8 @@ import (
 
 	"minka/apiserver"
 	"minka/apiserver/shaman"
+	"minka/apiserver/webhook"
+	"minka/backend"
 	"minka/store"
 )
 
@@ -211,6 +213,9 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if err := mountShaman(pctx, srv, st, cfg.Shaman, clients, reg, log, &pools); err != nil {
 		return err
 	}
+	if err := mountWebhooks(srv, st, cfg.Secrets, reg, log); err != nil {
+		return err
+	}
 	addr := l.Addr().String()
 	if !srv.AuthEnabled() {
 		log.Info("WARNING: no auth tokens configured: anyone who can reach this address has admin rights; serving loopback only", "address", addr)
@@ -259,6 +264,25 @@ func mountShaman(ctx context.Context, srv *apiserver.Server, st *store.Store, cf
 	wg.Add(1)
 	go func() { defer wg.Done(); h.Run(ctx) }()
 	srv.Mount(shaman.Prefix+"/", h)
+	return nil
+}
+
+// mountWebhooks serves the git webhooks at /webhooks/git/: they
+// authenticate by the Pipeline's secret, not by minka's tokens.
+func mountWebhooks(srv *apiserver.Server, st *store.Store, secrets []backend.NamedSecret, reg prometheus.Registerer, log logr.Logger) error {
+	h, err := webhook.New(webhook.Options{Store: st, Builds: srv.Builds(), Registry: reg, Log: log.WithName("webhook"),
+		Secret: func(name string) ([]byte, bool, error) {
+			sec, ok := backend.FindSecret(secrets, name)
+			if !ok {
+				return nil, false, nil
+			}
+			v, err := sec.Value()
+			return []byte(v), err == nil, err
+		}})
+	if err != nil {
+		return fmt.Errorf("webhooks: %w", err)
+	}
+	srv.Mount(webhook.Path, h)
 	return nil
 }
 
