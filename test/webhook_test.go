@@ -85,7 +85,7 @@ func sign(secret string, body []byte) string {
 }
 
 type hookAnswer struct {
-	code                                   int
+	code                                    int
 	Outcome, Reason, Build, Delivery, Error string
 }
 
