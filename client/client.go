@@ -14,6 +14,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"minka/api/v1alpha1"
 )
@@ -183,6 +184,15 @@ func statusError(code int, body []byte) error {
 	var st metav1.Status
 	if json.Unmarshal(body, &st) == nil && st.Kind == "Status" {
 		return &apierrors.StatusError{ErrStatus: st}
+	}
+	// The surfaces beside the resource API (webhooks) answer
+	// {"error": "..."}: keep their message.
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: int32(code),
+			Reason: apierrors.NewGenericServerResponse(code, "", schema.GroupResource{}, "", "", 0, false).ErrStatus.Reason, Message: e.Error}}
 	}
 	msg := strings.TrimSpace(string(body))
 	if len(msg) > 200 {

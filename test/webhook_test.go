@@ -379,3 +379,39 @@ func TestBuildNumbersByTheServer(t *testing.T) {
 	}
 	t.Logf("Builds %v; a missing pipeline, a taken number refused; re-apply %q", got, strings.TrimSpace(out))
 }
+
+// TestWebhookReplay: a push to a branch the Pipeline did not follow is
+// ignored; once the branch is added, `minka replay delivery` builds it.
+func TestWebhookReplay(t *testing.T) {
+	s, cli := webhookServer(t)
+	body := githubPush("refs/heads/hotfix", strings.Repeat("9a", 20), "urgent", false)
+	if a := deliver(t, s, "webapp", "push", "hot-1", body, sign("secret-a", body)); a.Outcome != v1alpha1.DeliveryIgnored {
+		t.Fatalf("push to hotfix: %+v, want Ignored", a)
+	}
+	if _, errOut, code := Minka(t, s, "", "replay", "delivery", "hot-1", "-n", "ci"); code != 0 || errOut != "" {
+		t.Fatalf("replay: %d %s", code, errOut)
+	}
+	if n := len(builds(t, cli)); n != 0 {
+		t.Fatalf("replayed before the branch was followed: %d Builds", n)
+	}
+	apply(t, s, `apiVersion: minka.dev/v1alpha1
+kind: Pipeline
+metadata: {name: webapp, namespace: ci}
+spec:
+  job: webapp-build
+  source: {git: "https://git.example.com/webapp.git", branches: [main, "release/*", hotfix]}
+  trigger: {webhook: {secretRef: hook-a}}
+`)
+	out, errOut, code := Minka(t, s, "", "replay", "delivery", "hot-1", "-n", "ci")
+	if code != 0 || out != "delivery hot-1 replayed: Built build.minka.dev/webapp-1\n" {
+		t.Fatalf("replay after adding the branch: %d %q %s", code, out, errOut)
+	}
+	bs := builds(t, cli)
+	if len(bs) != 1 || bs[0].Spec.Branch != "hotfix" || bs[0].Spec.Trigger.Kind != "replay" || bs[0].Spec.Trigger.Delivery != "hot-1" {
+		t.Errorf("Builds after the replay: %+v", bs)
+	}
+	if _, errOut, code := Minka(t, s, "", "replay", "delivery", "nope", "-n", "ci", "--pipeline", "webapp"); code == 0 || !strings.Contains(errOut, `no record of delivery "nope"`) {
+		t.Errorf("replay of an unknown delivery: %d %s", code, errOut)
+	}
+	t.Logf("ignored push to hotfix; replayed after the branch was added: %q", strings.TrimSpace(out))
+}

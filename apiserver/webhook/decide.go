@@ -18,6 +18,16 @@ import (
 
 // decide turns an authenticated push into a Build, or says why not.
 func (h *Handler) decide(ctx context.Context, pl *v1alpha1.Pipeline, p push.Push) (answer, int) {
+	return h.decideAs(ctx, pl, p, false)
+}
+
+// decideReplay is decide for a replay: not deduplicated, [skip ci] not
+// honoured.
+func (h *Handler) decideReplay(ctx context.Context, pl *v1alpha1.Pipeline, p push.Push) (answer, int) {
+	return h.decideAs(ctx, pl, p, true)
+}
+
+func (h *Handler) decideAs(ctx context.Context, pl *v1alpha1.Pipeline, p push.Push, replay bool) (answer, int) {
 	ignored := func(reason string) (answer, int) {
 		return answer{Outcome: v1alpha1.DeliveryIgnored, Reason: reason, Delivery: p.DeliveryID}, http.StatusOK
 	}
@@ -32,13 +42,17 @@ func (h *Handler) decide(ctx context.Context, pl *v1alpha1.Pipeline, p push.Push
 		return ignored(fmt.Sprintf("branch %s is not followed (spec.source.branches %v)", p.Branch, pl.Spec.Source.Branches))
 	case p.Branch == "" && p.Tag == "":
 		return ignored(fmt.Sprintf("%s is neither a branch nor a tag", p.Ref))
-	case p.SkipCI:
+	case p.SkipCI && !replay:
 		return ignored(fmt.Sprintf("the head commit %s asks to skip CI (%s)", short(p.SHA1), p.SkipDirective))
+	}
+	kind, dedupe := "webhook", p.DeliveryID
+	if replay {
+		kind, dedupe = "replay", ""
 	}
 	b := &v1alpha1.Build{ObjectMeta: metav1.ObjectMeta{Namespace: pl.Namespace},
 		Spec: v1alpha1.BuildSpec{Pipeline: pl.Name, Branch: p.Branch, GitTag: p.Tag, SHA1: p.SHA1,
-			Trigger: &v1alpha1.BuildTrigger{Kind: "webhook", Delivery: p.DeliveryID, Style: string(p.Style), Sender: v1alpha1.Shorten(p.Sender, 255)}}}
-	out, created, err := h.o.Builds.Create(ctx, b, p.DeliveryID)
+			Trigger: &v1alpha1.BuildTrigger{Kind: kind, Delivery: p.DeliveryID, Style: string(p.Style), Sender: v1alpha1.Shorten(p.Sender, 255)}}}
+	out, created, err := h.o.Builds.Create(ctx, b, dedupe)
 	switch {
 	case errors.Is(err, store.ErrInvalid):
 		return answer{Reason: "the push cannot be a Build", Error: err.Error(), Delivery: p.DeliveryID}, http.StatusUnprocessableEntity

@@ -53,6 +53,7 @@ drive it with the other verbs, as you would kubectl.`,
 		newAdminCommand(g),
 		newReposCommand(g),
 		newTriggerCommand(g),
+		newReplayCommand(g),
 	)
 	return root
 }

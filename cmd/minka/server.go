@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"minka/api/v1alpha1"
 	"minka/apiserver"
 	"minka/apiserver/shaman"
 	"minka/apiserver/webhook"
@@ -283,6 +285,13 @@ func mountWebhooks(srv *apiserver.Server, st *store.Store, secrets []backend.Nam
 		return fmt.Errorf("webhooks: %w", err)
 	}
 	srv.Mount(webhook.Path, h)
+	// A replay creates a Build: it needs a token that may.
+	replay := srv.Protected(http.HandlerFunc(h.Replay))
+	srv.Mount(webhook.ReplayPath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := apiserver.RequestAttributes(r)
+		a.Verb, a.APIGroup, a.Resource, a.Namespace = "create", v1alpha1.Group, "builds", r.PathValue("namespace")
+		replay.ServeHTTP(w, r.WithContext(apiserver.WithAttributes(r.Context(), a)))
+	}))
 	return nil
 }
 
