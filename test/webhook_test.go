@@ -211,6 +211,14 @@ spec:
 	if want := "d-1=Built d-1=Duplicate d-ping=Ignored d-deletion=Ignored d-other branch=Ignored d-skip ci=Ignored d-tag not followed=Ignored d-tag=Built"; strings.Join(got, " ") != want {
 		t.Errorf("deliveries recorded:\n  %s\nwant\n  %s", strings.Join(got, " "), want)
 	}
+	issues, err := os.ReadFile("../apiserver/webhook/push/testdata/github/issues.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := deliver(t, s, "webapp", "issues", "d-issues", issues, sign("secret-a", issues)); a.code != http.StatusOK || a.Outcome != v1alpha1.DeliveryIgnored ||
+		a.Reason != "not a push: event issues" || a.Delivery != "d-issues" {
+		t.Errorf("an issues event: %d %+v, want 200 Ignored, not a push", a.code, a)
+	}
 	if pl.Status.LastBuildNumber != 3 {
 		t.Errorf("lastBuildNumber %d, want 3", pl.Status.LastBuildNumber)
 	}

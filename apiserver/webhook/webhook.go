@@ -145,7 +145,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, answer{Error: bad.Error()})
 		return
 	case errors.Is(err, push.ErrNotAPush):
-		p = push.Push{Style: st, Event: eventOf(r.Header), DeliveryID: deliveryOf(r.Header)}
 		a := answer{Outcome: v1alpha1.DeliveryIgnored, Reason: "not a push: event " + p.Event, Delivery: p.DeliveryID}
 		outcome = h.record(r.Context(), pl, p, a)
 		reply(w, http.StatusOK, a)
@@ -178,24 +177,6 @@ func (h *Handler) pipeline(ctx context.Context, ns, name string) (*v1alpha1.Pipe
 		return nil, http.StatusNotFound, fmt.Sprintf("pipeline %s/%s takes no webhooks (spec.trigger.webhook is not set)", ns, name)
 	}
 	return pl, 0, ""
-}
-
-func eventOf(h http.Header) string {
-	for _, k := range []string{"X-GitHub-Event", "X-Gitea-Event", "X-Forgejo-Event", "X-Gitlab-Event"} {
-		if v := h.Get(k); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func deliveryOf(h http.Header) string {
-	for _, k := range []string{"X-GitHub-Delivery", "X-Gitea-Delivery", "X-Forgejo-Delivery", "X-Gitlab-Event-UUID"} {
-		if v := h.Get(k); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 var pipelineKind = func() v1alpha1.Kind {

@@ -84,7 +84,8 @@ func badRequest(field, format string, args ...any) *BadRequestError {
 
 // Parse decodes a verified body of that style into a Push. A malformed body
 // or a missing field is a *BadRequestError naming the field; events that are
-// not pushes return ErrNotAPush.
+// not pushes return ErrNotAPush, with the Push's Style, Event and
+// DeliveryID set.
 func Parse(style Style, h http.Header, body []byte) (Push, error) {
 	if len(body) > MaxBodyBytes {
 		return Push{}, ErrBodyTooLarge
@@ -101,6 +102,10 @@ func Parse(style Style, h http.Header, body []byte) (Push, error) {
 		p, err = parseGitLab(eventName(style, h), payload)
 	default:
 		return Push{}, fmt.Errorf("webhook style %q is unknown", style)
+	}
+	if errors.Is(err, ErrNotAPush) {
+		// Still a delivery: its style, event and id are recorded.
+		return Push{Style: style, Event: eventName(style, h), DeliveryID: deliveryID(style, h, body)}, err
 	}
 	if err != nil {
 		return Push{}, err
