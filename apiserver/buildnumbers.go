@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -25,16 +26,35 @@ import (
 // are serialized in this process, so that creates do not race each
 // other for one name; status.lastBuildNumber is raised after each, so
 // that a number is never reused even once its Build is deleted.
+//
+// What the Pipeline's Builds hold (their numbers, their deliveries) is
+// listed once and then kept up to date by this process's own creates,
+// and listed again after ledgerTTL, so that a burst of pushes costs one
+// create each, not a list of every Build each.
 type BuildNumbers struct {
 	st Store
 
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	mu      sync.Mutex
+	ledgers map[string]*ledger
 }
+
+// ledger is one Pipeline's Builds as this process knows them; its mutex
+// serializes the Pipeline's creates.
+type ledger struct {
+	mu       sync.Mutex
+	listed   time.Time
+	last     int64
+	numbers  map[int64]string  // number → Build
+	delivery map[string]string // delivery id → Build
+}
+
+// ledgerTTL is how long a ledger is trusted before the Builds are listed
+// again (Builds created through another replica, or deleted).
+const ledgerTTL = 30 * time.Second
 
 // NewBuildNumbers numbers the Builds of st's Pipelines.
 func NewBuildNumbers(st Store) *BuildNumbers {
-	return &BuildNumbers{st: st, locks: map[string]*sync.Mutex{}}
+	return &BuildNumbers{st: st, ledgers: map[string]*ledger{}}
 }
 
 var (
@@ -50,16 +70,41 @@ func mustKind(name string) v1alpha1.Kind {
 	return k
 }
 
-func (n *BuildNumbers) lock(ns, pipeline string) func() {
+func (n *BuildNumbers) ledger(ns, pipeline string) *ledger {
 	n.mu.Lock()
-	l := n.locks[ns+"/"+pipeline]
+	defer n.mu.Unlock()
+	l := n.ledgers[ns+"/"+pipeline]
 	if l == nil {
-		l = &sync.Mutex{}
-		n.locks[ns+"/"+pipeline] = l
+		l = &ledger{}
+		n.ledgers[ns+"/"+pipeline] = l
 	}
-	n.mu.Unlock()
-	l.Lock()
-	return l.Unlock
+	return l
+}
+
+// load lists the Pipeline's Builds into l when it is older than
+// ledgerTTL. Called with l.mu held.
+func (n *BuildNumbers) load(ctx context.Context, l *ledger, ns, pipeline string) error {
+	if !l.listed.IsZero() && time.Since(l.listed) < ledgerTTL {
+		return nil
+	}
+	builds, err := n.st.List(ctx, buildKind, ns, store.ListOptions{Labels: labels.SelectorFromSet(labels.Set{v1alpha1.LabelPipeline: pipeline})})
+	if err != nil {
+		return fmt.Errorf("listing the Builds of %s/%s: %w", ns, pipeline, err)
+	}
+	l.numbers, l.delivery = map[int64]string{}, map[string]string{}
+	for _, it := range builds.GetItems() {
+		l.add(it.(*v1alpha1.Build))
+	}
+	l.listed = time.Now()
+	return nil
+}
+
+func (l *ledger) add(b *v1alpha1.Build) {
+	l.numbers[b.Spec.Number] = b.Name
+	l.last = max(l.last, b.Spec.Number)
+	if b.Spec.Trigger != nil && b.Spec.Trigger.Delivery != "" && b.Spec.Trigger.Kind == "webhook" {
+		l.delivery[b.Spec.Trigger.Delivery] = b.Name
+	}
 }
 
 // Create stores b, numbered and named when its number is 0, owned by its
@@ -70,8 +115,9 @@ func (n *BuildNumbers) Create(ctx context.Context, b *v1alpha1.Build, delivery s
 	if ns == "" {
 		ns = "default"
 	}
-	unlock := n.lock(ns, b.Spec.Pipeline)
-	defer unlock()
+	l := n.ledger(ns, b.Spec.Pipeline)
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	// A Build may be applied before its Pipeline (a directory of
 	// manifests goes in name order): it is numbered from its Pipeline's
 	// other Builds then, and owned by it once the Pipeline controller
@@ -92,22 +138,24 @@ func (n *BuildNumbers) Create(ctx context.Context, b *v1alpha1.Build, delivery s
 		return nil, false, &store.InvalidError{Kind: buildKind, Name: b.Name, Errs: field.ErrorList{field.Forbidden(field.NewPath("spec", "pipeline"),
 			fmt.Sprintf("pipeline %s/%s takes no manual builds (spec.trigger.manual is false)", ns, pl.Name))}}
 	}
-	builds, err := n.st.List(ctx, buildKind, ns, store.ListOptions{Labels: labels.SelectorFromSet(labels.Set{v1alpha1.LabelPipeline: pl.Name})})
-	if err != nil {
-		return nil, false, fmt.Errorf("listing the Builds of %s/%s: %w", ns, pl.Name, err)
+	if err := n.load(ctx, l, ns, pl.Name); err != nil {
+		return nil, false, err
 	}
-	last := pl.Status.LastBuildNumber
-	for _, it := range builds.GetItems() {
-		x := it.(*v1alpha1.Build)
-		if delivery != "" && x.Spec.Trigger != nil && x.Spec.Trigger.Delivery == delivery {
-			return x, false, nil
+	if name, ok := l.delivery[delivery]; ok && delivery != "" {
+		o, err := n.st.Get(ctx, buildKind, ns, name)
+		if err == nil {
+			return o.(*v1alpha1.Build), false, nil
 		}
-		if b.Spec.Number != 0 && x.Spec.Number == b.Spec.Number {
-			return nil, false, &store.InvalidError{Kind: buildKind, Name: b.Name, Errs: field.ErrorList{field.Duplicate(field.NewPath("spec", "number"),
-				fmt.Sprintf("%d is Build %s's (leave spec.number unset for the next one)", b.Spec.Number, x.Name))}}
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, false, err
 		}
-		last = max(last, x.Spec.Number)
+		delete(l.delivery, delivery) // deleted since: the delivery builds again
 	}
+	if name, ok := l.numbers[b.Spec.Number]; ok && b.Spec.Number != 0 {
+		return nil, false, &store.InvalidError{Kind: buildKind, Name: b.Name, Errs: field.ErrorList{field.Duplicate(field.NewPath("spec", "number"),
+			fmt.Sprintf("%d is Build %s's (leave spec.number unset for the next one)", b.Spec.Number, name))}}
+	}
+	last := max(pl.Status.LastBuildNumber, l.last)
 	in := b.DeepCopy()
 	in.Namespace = ns
 	if in.Labels == nil {
@@ -136,6 +184,7 @@ func (n *BuildNumbers) Create(ctx context.Context, b *v1alpha1.Build, delivery s
 			return nil, false, err
 		}
 		created := out.(*v1alpha1.Build)
+		l.add(created)
 		// Should this fail the Build stands: the next allocation counts
 		// it from the Builds themselves.
 		if exists {
