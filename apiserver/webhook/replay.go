@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -22,6 +23,9 @@ const ReplayPath = "POST /webhooks/git/{namespace}/{pipeline}/replay/{delivery}"
 // asked for the build). The replay is recorded as a delivery of its own.
 func (h *Handler) Replay(w http.ResponseWriter, r *http.Request) {
 	ns, name, id := r.PathValue("namespace"), r.PathValue("pipeline"), r.PathValue("delivery")
+	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+	defer cancel()
+	r = r.WithContext(ctx)
 	pl, code, msg := h.pipeline(r.Context(), ns, name)
 	if pl == nil {
 		reply(w, code, answer{Error: msg})

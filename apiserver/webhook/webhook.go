@@ -28,6 +28,10 @@ import (
 	"minka/store"
 )
 
+// storeTimeout bounds the store calls of one delivery (a read, a
+// create, two status writes).
+const storeTimeout = 15 * time.Second
+
 // Path is the route the server mounts the handler at.
 const Path = "POST /webhooks/git/{namespace}/{pipeline}"
 
@@ -113,6 +117,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, answer{Error: "reading the delivery: " + err.Error()})
 		return
 	}
+	// Mounted outside the resource routes' store deadline: bound the
+	// delivery's store calls here, so that an etcd outage answers 503
+	// instead of holding the sender (which retries) until it gives up.
+	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+	defer cancel()
+	r = r.WithContext(ctx)
 	pl, code, msg := h.pipeline(r.Context(), ns, name)
 	if pl == nil {
 		outcome = "refused"
