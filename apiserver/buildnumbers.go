@@ -188,27 +188,31 @@ func (n *BuildNumbers) Create(ctx context.Context, b *v1alpha1.Build, delivery s
 		// Should this fail the Build stands: the next allocation counts
 		// it from the Builds themselves.
 		if exists {
-			_ = n.raise(ctx, ns, pl.Name, created.Spec.Number)
+			_ = n.raise(ctx, pl, created.Spec.Number)
 		}
 		return created, true, nil
 	}
 }
 
-// raise sets the Pipeline's lastBuildNumber to at least number.
-func (n *BuildNumbers) raise(ctx context.Context, ns, name string, number int64) error {
+// raise sets the Pipeline's lastBuildNumber to at least number, writing
+// pl as it was read for this Build (no read of its own unless another
+// writer got there first).
+func (n *BuildNumbers) raise(ctx context.Context, pl *v1alpha1.Pipeline, number int64) error {
+	pl = pl.DeepCopy()
 	for attempt := 0; attempt < 20; attempt++ {
-		o, err := n.st.Get(ctx, pipelineKind, ns, name)
-		if err != nil {
-			return err
-		}
-		pl := o.(*v1alpha1.Pipeline)
 		if pl.Status.LastBuildNumber >= number {
 			return nil
 		}
 		pl.Status.LastBuildNumber = number
-		if _, err = n.st.UpdateStatus(ctx, pl); !errors.Is(err, store.ErrConflict) {
+		_, err := n.st.UpdateStatus(ctx, pl)
+		if !errors.Is(err, store.ErrConflict) {
 			return err
 		}
+		o, err := n.st.Get(ctx, pipelineKind, pl.Namespace, pl.Name)
+		if err != nil {
+			return err
+		}
+		pl = o.(*v1alpha1.Pipeline)
 	}
-	return fmt.Errorf("raising %s/%s's lastBuildNumber: too many conflicts", ns, name)
+	return fmt.Errorf("raising %s/%s's lastBuildNumber: too many conflicts", pl.Namespace, pl.Name)
 }

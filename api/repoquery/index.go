@@ -123,7 +123,7 @@ func (x *Index) Find(project, ref, sha1, flavor string) []*v1alpha1.Repo {
 	}
 	var out []*v1alpha1.Repo
 	for _, r := range x.ByRef(project, ref) {
-		if r.Spec.SHA1 == sha1 && flavorOf(r) == flavor {
+		if r.Spec.SHA1 == sha1 && FlavorOf(r) == flavor {
 			out = append(out, r)
 		}
 	}

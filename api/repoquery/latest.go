@@ -41,7 +41,7 @@ func (q Query) distros() []DistroQuery {
 }
 
 func (q Query) wants(r *v1alpha1.Repo) bool {
-	return r.Spec.Project == q.Project && (q.Ref == "" || r.Spec.Ref == q.Ref) && (q.Flavor == "" || flavorOf(r) == q.Flavor)
+	return r.Spec.Project == q.Project && (q.Ref == "" || r.Spec.Ref == q.Ref) && (q.Flavor == "" || FlavorOf(r) == q.Flavor)
 }
 
 // Latest is the newest sha1 among repos that is Ready on every distro of

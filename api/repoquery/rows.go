@@ -27,9 +27,10 @@ type Row struct {
 func (r Row) Project() string { return r.Repo.Spec.Project }
 func (r Row) Ref() string     { return r.Repo.Spec.Ref }
 func (r Row) SHA1() string    { return r.Repo.Spec.SHA1 }
-func (r Row) Flavor() string  { return flavorOf(r.Repo) }
+func (r Row) Flavor() string  { return FlavorOf(r.Repo) }
 
-func flavorOf(r *v1alpha1.Repo) string {
+// FlavorOf is a Repo's flavor, "default" when unset.
+func FlavorOf(r *v1alpha1.Repo) string {
 	if r.Spec.Flavor == "" {
 		return "default"
 	}

@@ -36,7 +36,7 @@ func Filter(repos []*v1alpha1.Repo, s Search) []Row {
 	var rows []Row
 	for _, r := range repos {
 		if (s.Project != "" && r.Spec.Project != s.Project) || (s.Ref != "" && r.Spec.Ref != s.Ref) ||
-			(s.Flavor != "" && flavorOf(r) != s.Flavor) || (s.SHA1 != "" && s.SHA1 != "latest" && r.Spec.SHA1 != s.SHA1) {
+			(s.Flavor != "" && FlavorOf(r) != s.Flavor) || (s.SHA1 != "" && s.SHA1 != "latest" && r.Spec.SHA1 != s.SHA1) {
 			continue
 		}
 		for _, row := range Rows(r, "") {

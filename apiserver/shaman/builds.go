@@ -48,16 +48,9 @@ func toBuildJSON(r *v1alpha1.Repo, b v1alpha1.CIBuild) buildJSON {
 	if len(extra) == 0 || !json.Valid(extra) {
 		extra = json.RawMessage("{}")
 	}
-	return buildJSON{URL: b.URL, LogURL: nullable(b.LogURL), Ref: r.Spec.Ref, SHA1: r.Spec.SHA1, Flavor: flavorOf(r),
+	return buildJSON{URL: b.URL, LogURL: nullable(b.LogURL), Ref: r.Spec.Ref, SHA1: r.Spec.SHA1, Flavor: repoquery.FlavorOf(r),
 		Status: b.Status, Extra: extra, Modified: microPy(b.Modified), Started: microPy(b.Started), Completed: microPy(b.Completed),
 		Project: r.Spec.Project, DistroVersion: nullable(num), DistroCodename: nullable(code), Distro: nullable(b.Distro), DistroArch: nullable(b.DistroArch)}
-}
-
-func flavorOf(r *v1alpha1.Repo) string {
-	if r.Spec.Flavor == "" {
-		return "default"
-	}
-	return r.Spec.Flavor
 }
 
 // buildsGet is GET /api/builds/ and below: projects → refs → sha1s →

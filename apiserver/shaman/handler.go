@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -313,6 +314,6 @@ func (h *Handler) projects(builds bool) []string {
 			out = append(out, rp.Spec.Project)
 		}
 	}
-	sortStrings(out)
+	sort.Strings(out)
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 
 	"minka/backend/chacra"
 )
@@ -74,5 +73,3 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, host string) 
 	}
 	writeJSON(w, struct{}{})
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

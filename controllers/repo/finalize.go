@@ -27,7 +27,7 @@ func (r *reconciler) deleteData(ctx context.Context, rp *v1alpha1.Repo, pool *ch
 	if !ok {
 		return fmt.Errorf("deleting chacra data: node %q is not in backend %q; set spec.deletePolicy Retain to delete the Repo without it", rp.Status.Node, pool.Name())
 	}
-	c := chacraclient.New(n.Name, n.URL, pool.Client(), user(pool), key(pool))
+	c := clientOf(pool, n)
 	p := &pass{repo: rp}
 	deleted := 0
 	for _, d := range rp.Spec.Distros {

@@ -64,7 +64,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return ps.Finish(ctx, reconcile.Result{RequeueAfter: r.poll}, err)
 	}
 	p := &pass{r: r, ctx: ctx, repo: rp, backend: pool.Name(), node: node.Name, now: r.now(),
-		c:    chacraclient.New(node.Name, node.URL, pool.Client(), user(pool), key(pool)),
+		c:    clientOf(pool, node),
 		seen: map[string]*chacraclient.Repo{}, asked: map[string]bool{}}
 	if !node.Healthy {
 		err = fmt.Errorf("health check failed: %s", node.LastError)
@@ -88,8 +88,11 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	return r.finish(ctx, ps, res, err)
 }
 
-func user(p *chacra.Pool) string { u, _ := p.Credentials(); return u }
-func key(p *chacra.Pool) string  { _, k := p.Credentials(); return k }
+// clientOf is the chacra client of node n of pool.
+func clientOf(pool *chacra.Pool, n chacra.Node) *chacraclient.Client {
+	user, key := pool.Credentials()
+	return chacraclient.New(n.Name, n.URL, pool.Client(), user, key)
+}
 
 func readyTrue(rp *v1alpha1.Repo) bool {
 	for _, c := range rp.Status.Conditions {
