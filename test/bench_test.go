@@ -30,13 +30,18 @@ func benchDeployment(ns, name string) []byte {
 
 // parallel runs n jobs on benchClients workers and returns the wall time.
 func parallel(b *testing.B, n int, job func(i int) error) time.Duration {
+	return parallelN(b, n, benchClients, job)
+}
+
+// parallelN is parallel with the given number of clients.
+func parallelN(b *testing.B, n, clients int, job func(i int) error) time.Duration {
 	var (
 		wg   sync.WaitGroup
 		next = make(chan int)
-		errs = make(chan error, benchClients)
+		errs = make(chan error, clients)
 	)
 	start := time.Now()
-	for w := 0; w < benchClients; w++ {
+	for w := 0; w < clients; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

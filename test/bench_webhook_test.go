@@ -3,14 +3,17 @@ package test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 	"time"
 
+	"minka/sim/jenkins"
 	"minka/store/storetest"
 )
 
@@ -71,5 +74,87 @@ spec:
 		b.ReportMetric(pushRate/rawRate, "ratio")
 		b.Logf("%d signed pushes, %d clients: %.0f accepted/s (each a Build and a delivery record); raw etcd %.0f puts/s of the %d-byte Build; ratio %.3f",
 			n, benchClients, pushRate, rawRate, len(value), pushRate/rawRate)
+	}
+}
+
+// BenchmarkWebhookToJenkins: signed pushes (each a new commit's head) to
+// a Pipeline through `minka server` with the pipeline controller; for
+// each, the time from sending the delivery to Jenkins receiving the
+// build request that carries its Build's MINKA_BUILD (the simulator
+// records each request's arrival). The baseline, in the same run, is a
+// buildWithParameters sent straight to the same Jenkins: what one Jenkins
+// round trip costs.
+func BenchmarkWebhookToJenkins(b *testing.B) {
+	e := startBuildWorld(b, jenkins.Options{BuiltInExecutors: 16, BuildDuration: 50 * time.Millisecond}, "")
+	s, _ := buildServer(b, e, "--controllers", "pipeline")
+	apply(b, s, e.pipelineManifest("webapp", "  historyLimit: 1000\n"))
+	const n, clients = 200, 4
+	shas := make([]string, n)
+	for i := range shas {
+		var err error
+		if shas[i], err = e.git.Commit("master", fmt.Sprintf("bench %d", i), map[string]string{"n.txt": fmt.Sprint(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for iter := 0; iter < b.N; iter++ {
+		sent := make([]time.Time, n)
+		names := make([]string, n)
+		parallelN(b, n, clients, func(i int) error {
+			sent[i] = time.Now()
+			code, body := pushGitHub(b, s, "webapp", fmt.Sprintf("bench-%d-%d", iter, i), "master", shas[i])
+			if code != http.StatusCreated {
+				return fmt.Errorf("push %d: %d %s", i, code, body)
+			}
+			var a struct{ Build string }
+			if err := json.Unmarshal([]byte(body), &a); err != nil {
+				return err
+			}
+			names[i] = a.Build
+			return nil
+		})
+		deadline := time.Now().Add(2 * time.Minute)
+		var lat []time.Duration
+		for {
+			at := map[string]time.Time{}
+			for _, r := range e.jenkins.BuildRequests("webapp-build") {
+				at[r.Params["MINKA_BUILD"]] = r.Time
+			}
+			lat = lat[:0]
+			for i, name := range names {
+				if t, ok := at["ci/"+name]; ok {
+					lat = append(lat, t.Sub(sent[i]))
+				}
+			}
+			if len(lat) == n || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if len(lat) != n {
+			b.Fatalf("%d of %d pushes reached Jenkins within 2 minutes", len(lat), n)
+		}
+		base := make([]time.Duration, 0, n)
+		for i := 0; i < n; i++ {
+			t0 := time.Now()
+			req, _ := http.NewRequest(http.MethodPost, e.jkURL+"/job/webapp-build/buildWithParameters?MINKA_BUILD=raw-"+fmt.Sprint(iter, i), nil)
+			req.SetBasicAuth("admin", "token")
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp.Body.Close()
+			base = append(base, time.Since(t0))
+		}
+		p := func(d []time.Duration, q float64) time.Duration {
+			sorted := append([]time.Duration(nil), d...)
+			sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+			return sorted[int(q*float64(len(sorted)-1))]
+		}
+		b.ReportMetric(float64(p(lat, 0.5).Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(p(lat, 0.99).Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(p(base, 0.5).Microseconds())/1000, "raw-p50-ms")
+		b.Logf("%d pushes, %d clients: delivery sent → Jenkins build requested p50 %v p99 %v max %v; a direct buildWithParameters p50 %v p99 %v",
+			n, clients, p(lat, 0.5).Round(100*time.Microsecond), p(lat, 0.99).Round(100*time.Microsecond), p(lat, 1).Round(100*time.Microsecond),
+			p(base, 0.5).Round(10*time.Microsecond), p(base, 0.99).Round(10*time.Microsecond))
 	}
 }

@@ -122,6 +122,36 @@ func TestDevSandbox(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// The example Build goes round the whole loop: described from the
+	// sandbox's git server, built by the job on a pool agent, its Repo
+	// Ready, staging then production rolled out.
+	if resp, err := http.Get(env["GIT_URL"] + "/info/refs?service=git-upload-pack"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("the sandbox's git server at %q does not advertise refs: %v %v", env["GIT_URL"], err, resp)
+	}
+	deadline = time.Now().Add(90 * time.Second)
+	for {
+		got, _, _ := Minka(t, s, "", "get", "build", "webapp-manual-1", "-n", "ci", "-o", "json")
+		var b v1alpha1.Build
+		if json.Unmarshal([]byte(got), &b) == nil && v1alpha1.Finished(b.Status.Phase) {
+			if b.Status.Phase != v1alpha1.BuildSucceeded || b.Status.Reason != "Deployed" || !strings.HasPrefix(b.Status.Describe, "v1.1.0-1-g") {
+				out, _, _ := Minka(t, s, "", "describe", "build", "webapp-manual-1", "-n", "ci")
+				t.Fatalf("the example Build did not go round the loop:\n%s", out)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			out, _, _ := Minka(t, s, "", "describe", "build", "webapp-manual-1", "-n", "ci")
+			t.Fatalf("the example Build is not finished 90s after minka dev was ready:\n%s", out)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	for _, app := range []string{"web-staging", "web"} {
+		got, _, _ := Minka(t, s, "", "get", "deploy", app, "-n", "ci", "-o", "json")
+		var d v1alpha1.Deployment
+		if err := json.Unmarshal([]byte(got), &d); err != nil || !strings.HasPrefix(d.Spec.Image, "registry.example.com/webapp:webapp-1-master-v1.1.0-1-g") {
+			t.Errorf("deployment %s after the example Build: %q %v", app, d.Spec.Image, err)
+		}
+	}
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case err := <-done:

@@ -52,7 +52,7 @@ var columns = map[string][]Column{
 	"Build": {nameColumn,
 		str("PIPELINE", "The pipeline that started the build.", 0, of(func(b *Build) string { return b.Spec.Pipeline })),
 		str("BRANCH", "The branch built.", 0, of(func(b *Build) string { return b.Spec.Branch })),
-		str("PHASE", "Pending, Queued, Running, Succeeded, Failed or Aborted.", 0, of(func(b *Build) string { return dash(b.Status.Phase) })),
+		str("PHASE", "Pending, Queued, Running, Succeeded, Failed, Aborted or Cancelled.", 0, of(func(b *Build) string { return dash(b.Status.Phase) })),
 		str("TAG", "The artifact tag.", 0, of(func(b *Build) string { return dash(b.Status.Tag) })),
 		ageColumn,
 		str("SHA1", "The commit built, abbreviated.", 1, of(func(b *Build) string { return short(b.Spec.SHA1) })),

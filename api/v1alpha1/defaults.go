@@ -115,6 +115,11 @@ func defaultRepo(s *RepoSpec) {
 func defaultPipeline(s *PipelineSpec) {
 	defaultString(&s.Jenkins, DefaultBackend)
 	defaultInt(&s.HistoryLimit, 10)
+	if s.Concurrency == nil {
+		s.Concurrency = &Concurrency{}
+	}
+	defaultString(&s.Concurrency.Policy, ConcurrencyAllow)
+	defaultString(&s.Concurrency.Key, KeyBranch)
 	if s.Trigger == nil {
 		s.Trigger = &Trigger{}
 	}

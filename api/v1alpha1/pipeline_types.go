@@ -33,6 +33,37 @@ type PipelineSpec struct {
 	Deploy     *Deploy           `json:"deploy,omitempty"`
 	// HistoryLimit is how many finished Builds are kept (default 10).
 	HistoryLimit *int32 `json:"historyLimit,omitempty"`
+	// Concurrency says how Builds of one key run beside each other
+	// (default: Allow, keyed by branch).
+	Concurrency *Concurrency `json:"concurrency,omitempty"`
+}
+
+// Concurrency policies.
+const (
+	// ConcurrencyAllow runs every Build at once.
+	ConcurrencyAllow = "Allow"
+	// ConcurrencySerial runs one Build of a key at a time, in number
+	// order; the others wait Pending.
+	ConcurrencySerial = "Serial"
+	// ConcurrencyReplace cancels a key's waiting and running Builds when
+	// a newer one of the key exists.
+	ConcurrencyReplace = "Replace"
+)
+
+// Concurrency keys.
+const (
+	// KeyBranch groups Builds by branch (a tag's Builds by tag).
+	KeyBranch = "branch"
+	// KeyPipeline puts every Build of the Pipeline in one group.
+	KeyPipeline = "pipeline"
+)
+
+// Concurrency is a Pipeline's concurrency policy.
+type Concurrency struct {
+	// Policy is Allow (default), Serial or Replace.
+	Policy string `json:"policy,omitempty"`
+	// Key is branch (default) or pipeline.
+	Key string `json:"key,omitempty"`
 }
 
 // Source is the git repository and the branches that trigger builds.
@@ -80,11 +111,39 @@ type RepoArtifact struct {
 	Distros []Distro `json:"distros"`
 }
 
-// Deploy updates a Deployment with the build's image.
+// Deploy updates Deployments with the build's image: one (deployment),
+// or several in order (stages), each started only once the one before
+// it is Available at the new image with its verify passed.
 type Deploy struct {
+	// Deployment is the one Deployment of a single-stage deploy; Stages
+	// the ordered ones of a multi-stage deploy (one of the two).
+	Deployment string `json:"deployment,omitempty"`
+	// When is stable (default: only a successful build whose describe is
+	// exactly a tag) or always (every successful build).
+	When   string        `json:"when,omitempty"`
+	Stages []DeployStage `json:"stages,omitempty"`
+}
+
+// DeployStage is one step of a staged rollout.
+type DeployStage struct {
+	// Name names the stage (staging, production).
+	Name       string `json:"name"`
 	Deployment string `json:"deployment"`
-	// When is stable (default: only successful builds) or always.
-	When string `json:"when,omitempty"`
+}
+
+// StagesOf are a Deploy's stages, a single deployment as one stage of
+// its name.
+func (d *Deploy) StagesOf() []DeployStage {
+	if d == nil {
+		return nil
+	}
+	if len(d.Stages) > 0 {
+		return d.Stages
+	}
+	if d.Deployment == "" {
+		return nil
+	}
+	return []DeployStage{{Name: d.Deployment, Deployment: d.Deployment}}
 }
 
 // PipelineStatus is what the controller observed.

@@ -12,6 +12,9 @@ import (
 	"minka/api/labelexpr"
 )
 
+// maxStages bounds a staged deploy.
+const maxStages = 10
+
 var (
 	scpLikeGit = regexp.MustCompile(`^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$`)
 	paramName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
@@ -70,8 +73,38 @@ func validatePipeline(s *PipelineSpec, p *field.Path) field.ErrorList {
 		}
 	}
 	if d := s.Deploy; d != nil {
-		errs = append(errs, dnsLabel(d.Deployment, p.Child("deploy", "deployment"))...)
-		errs = append(errs, oneOf(d.When, []string{"stable", "always"}, p.Child("deploy", "when"))...)
+		dp := p.Child("deploy")
+		switch {
+		case d.Deployment != "" && len(d.Stages) > 0:
+			errs = append(errs, field.Invalid(dp.Child("stages"), len(d.Stages), "deploy.deployment and deploy.stages are exclusive: one deployment, or ordered stages"))
+		case len(d.Stages) > 0:
+			names, deps := map[string]bool{}, map[string]bool{}
+			for i, st := range d.Stages {
+				sp := dp.Child("stages").Index(i)
+				errs = append(errs, dnsLabel(st.Name, sp.Child("name"))...)
+				errs = append(errs, dnsLabel(st.Deployment, sp.Child("deployment"))...)
+				if names[st.Name] {
+					errs = append(errs, field.Duplicate(sp.Child("name"), st.Name))
+				}
+				if deps[st.Deployment] {
+					errs = append(errs, field.Duplicate(sp.Child("deployment"), st.Deployment))
+				}
+				names[st.Name], deps[st.Deployment] = true, true
+			}
+			if len(d.Stages) > maxStages {
+				errs = append(errs, field.TooMany(dp.Child("stages"), len(d.Stages), maxStages))
+			}
+		default:
+			errs = append(errs, dnsLabel(d.Deployment, dp.Child("deployment"))...)
+		}
+		errs = append(errs, oneOf(d.When, []string{"stable", "always"}, dp.Child("when"))...)
+		if s.Artifacts == nil || s.Artifacts.Image == nil {
+			errs = append(errs, field.Required(p.Child("artifacts", "image"), "deploy sets the Deployments' image to <artifacts.image.repository>:<tag>"))
+		}
+	}
+	if c := s.Concurrency; c != nil {
+		errs = append(errs, oneOf(c.Policy, []string{ConcurrencyAllow, ConcurrencySerial, ConcurrencyReplace}, p.Child("concurrency", "policy"))...)
+		errs = append(errs, oneOf(c.Key, []string{KeyBranch, KeyPipeline}, p.Child("concurrency", "key"))...)
 	}
 	if s.HistoryLimit != nil && *s.HistoryLimit < 1 {
 		errs = append(errs, field.Invalid(p.Child("historyLimit"), *s.HistoryLimit, "must be >= 1"))

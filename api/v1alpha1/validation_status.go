@@ -91,7 +91,14 @@ func validateBuildStatus(s *BuildStatus, p *field.Path) field.ErrorList {
 		{"observedGeneration", s.ObservedGeneration}, {"queueItem", s.QueueItem}, {"jenkinsBuild", s.JenkinsBuild},
 	})
 	errs = append(errs, statusTexts(p, []text{{"phase", s.Phase}, {"url", s.URL}, {"describe", s.Describe},
-		{"tag", s.Tag}, {"message", s.Message}})...)
+		{"tag", s.Tag}, {"message", s.Message}, {"reason", s.Reason}, {"sha1", s.SHA1}, {"key", s.Key},
+		{"queueURL", s.QueueURL}, {"result", s.Result}, {"repo", s.Repo}})...)
+	for i, st := range s.Stages {
+		sp := p.Child("stages").Index(i)
+		errs = append(errs, statusTexts(sp, []text{{"name", st.Name}, {"deployment", st.Deployment}, {"image", st.Image},
+			{"phase", st.Phase}, {"message", st.Message}})...)
+		errs = append(errs, nonNegative(sp, []count{{"generation", st.Generation}})...)
+	}
 	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"minka/api/repoquery"
 	"minka/api/repostatus"
 	"minka/api/v1alpha1"
 	simchacra "minka/sim/chacra"
@@ -218,7 +219,7 @@ func TestDeletedCallback(t *testing.T) {
 	if got := e.do("POST", "/api/repos/hello/", true, m); got.code != 200 {
 		t.Fatal(got.code, string(got.body))
 	}
-	name := DiscoveredName("hello", "main", m["sha1"].(string), "default")
+	name := repoquery.RepoName("hello", "main", m["sha1"].(string), "default")
 	if d := e.repo("default", name).Status.Distros[0]; d.State != v1alpha1.RepoReady {
 		t.Fatalf("state %s", d.State)
 	}

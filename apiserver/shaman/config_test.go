@@ -8,9 +8,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"minka/api/repoquery"
 	"minka/backend"
 	simchacra "minka/sim/chacra"
 )
@@ -102,30 +102,12 @@ func TestSlashesAndIndexFollowsDeletes(t *testing.T) {
 	if got := e.do("GET", "/api/search?project=hello", false, nil); got.code != http.StatusFound || !strings.HasSuffix(got.location, "/api/search/?project=hello") {
 		t.Fatalf("search without slash: %d %q", got.code, got.location)
 	}
-	name := DiscoveredName("hello", "main", "0123456789abcdef0123456789abcdef01234567", "default")
+	name := repoquery.RepoName("hello", "main", "0123456789abcdef0123456789abcdef01234567", "default")
 	if _, err := e.st.Delete(t.Context(), repoKind, "default", name, nil); err != nil {
 		t.Fatal(err)
 	}
 	e.eventually("the index drops the deleted Repo", func() bool { _, ok := e.h.Index().Get("default", name); return !ok })
 	if got := e.do("GET", "/api/repos/hello/", false, nil); got.code != http.StatusNotFound {
 		t.Fatalf("after delete: %d %s", got.code, got.body)
-	}
-}
-
-func TestDiscoveredName(t *testing.T) {
-	sha1 := "0123456789abcdef0123456789abcdef01234567"
-	long := strings.Repeat("wip-very-long-branch-name/", 10)
-	a, b := DiscoveredName("Ceph_Main", long+"a", sha1, "default"), DiscoveredName("Ceph_Main", long+"b", sha1, "default")
-	c := DiscoveredName("ceph", "main", sha1, strings.Repeat("notcmalloc", 20))
-	for _, n := range []string{a, b, c} {
-		if errs := validation.IsDNS1123Label(n); len(errs) > 0 {
-			t.Errorf("%q: %v", n, errs)
-		}
-	}
-	if a == b {
-		t.Fatalf("two long refs collide: %s", a)
-	}
-	if DiscoveredName("ceph", "main", sha1, "default") != DiscoveredName("ceph", "main", sha1, "default") {
-		t.Fatal("not deterministic")
 	}
 }

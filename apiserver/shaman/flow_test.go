@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"minka/api/repoquery"
 	"minka/api/v1alpha1"
 	simchacra "minka/sim/chacra"
 )
@@ -112,7 +113,7 @@ func TestDiscoveredFlow(t *testing.T) {
 		post(t, node+"/repos/ceph/main/"+sha1+"/"+d+"/extra/", `{"version": "1.0-1", "build_url": "https://jenkins.example/job/ceph/1/"}`)
 		post(t, node+"/repos/ceph/main/"+sha1+"/"+d+"/update/", ``)
 	}
-	name := DiscoveredName("ceph", "main", sha1, "default")
+	name := repoquery.RepoName("ceph", "main", sha1, "default")
 	e.eventually("the discovered Repo is Ready on both distros", func() bool {
 		x, ok := e.h.Index().Get("default", name)
 		if !ok || len(x.Status.Distros) != 2 {

@@ -2,8 +2,6 @@ package shaman
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -98,40 +96,10 @@ func (h *Handler) event(ctx context.Context, r *v1alpha1.Repo, t transition) {
 	}
 }
 
-// DiscoveredName is the name of the discovered Repo of a project's ref,
-// sha1 and flavor: readable parts, and a hash of all four so that long
-// or similar refs and flavors never collide. It is a DNS-1123 label.
-func DiscoveredName(project, ref, sha1, flavor string) string {
-	sum := sha256.Sum256([]byte(project + "\x00" + ref + "\x00" + sha1 + "\x00" + flavor))
-	clean := func(s string, n int) string {
-		var b strings.Builder
-		for _, c := range strings.ToLower(s) {
-			if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
-				b.WriteRune(c)
-			} else {
-				b.WriteByte('-')
-			}
-		}
-		out := b.String()
-		if len(out) > n {
-			out = out[:n]
-		}
-		return strings.Trim(out, "-")
-	}
-	parts := []string{clean(project, 20), clean(sha1, 10), clean(flavor, 12), hex.EncodeToString(sum[:4])}
-	var kept []string
-	for _, p := range parts {
-		if p != "" {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, "-")
-}
-
 // discover makes sure the discovered Repo of (project, ref, sha1,
 // flavor) exists and declares distros, and returns its name.
 func (h *Handler) discover(ctx context.Context, project, ref, sha1, flavor, chacraURL string, distros []v1alpha1.Distro) (string, error) {
-	name := DiscoveredName(project, ref, sha1, flavor)
+	name := repoquery.RepoName(project, ref, sha1, flavor)
 	ns := h.cfg.Namespace
 	// The node that called back holds the binaries: the Repo is pinned
 	// to it (spec.node), so that the controller never places it on

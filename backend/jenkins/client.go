@@ -38,6 +38,9 @@ type Client struct {
 	url  string
 	tr   *transport.Transport
 	snap *readcache.Cache[*Snapshot]
+	// noFollow is the client of requests whose answer is a redirect
+	// worth reading (a trigger's Location).
+	noFollow *http.Client
 }
 
 // New builds the client of a Jenkins backend; it does no I/O, so minka
@@ -50,6 +53,8 @@ func New(cfg backend.Jenkins, m *transport.Metrics) (*Client, error) {
 	tr := transport.New(transport.Options{Backend: "jenkins", Name: cfg.Name, Timeout: backend.RequestTimeout(cfg.Timeout), Metrics: m})
 	c := &Client{name: cfg.Name, jk: gojenkins.CreateJenkins(tr.Client(), cfg.URL, cfg.User, token), url: strings.TrimSuffix(cfg.URL, "/"), tr: tr}
 	c.snap = readcache.New(c.readSnapshot, nil)
+	c.noFollow = tr.Client()
+	c.noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return c, nil
 }
 
@@ -258,7 +263,11 @@ func (j *Client) do(ctx context.Context, method, path string, query map[string]s
 	if method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	resp, err := j.jk.Requester.Client.Do(req)
+	hc := j.jk.Requester.Client
+	if ctx.Value(noRedirectKey{}) != nil {
+		hc = j.noFollow
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, "", err
 	}

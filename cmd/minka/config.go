@@ -20,6 +20,8 @@ type serverConfig struct {
 	Shaman   shaman.Config        `json:"shaman,omitempty"`
 	// Secrets are the named secrets resources refer to (webhook secrets).
 	Secrets []backend.NamedSecret `json:"secrets,omitempty"`
+	// Git says how the Pipelines' git sources are reached.
+	Git backend.Git `json:"git,omitempty"`
 }
 
 // loadConfig reads and validates a config file strictly: unknown fields
@@ -43,6 +45,7 @@ func parseConfig(name string, data []byte) (serverConfig, error) {
 	errs = append(errs, cfg.Backends.Validate(field.NewPath("backends"))...)
 	errs = append(errs, cfg.Shaman.Validate(field.NewPath("shaman"))...)
 	errs = append(errs, backend.ValidateSecrets(cfg.Secrets, field.NewPath("secrets"))...)
+	errs = append(errs, cfg.Git.Validate(field.NewPath("git"))...)
 	if len(errs) > 0 {
 		return cfg, fmt.Errorf("%s: %w", name, errs.ToAggregate())
 	}

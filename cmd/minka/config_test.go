@@ -61,9 +61,19 @@ func TestLoadConfig(t *testing.T) {
 func TestConfigRoundTrip(t *testing.T) {
 	r := &runningSims{}
 	dir := t.TempDir()
-	sims, _ := devSimulators(dir)
-	for i, s := range sims {
-		s.configure(fmt.Sprintf("http://127.0.0.1:%d", i+1), &r.backends)
+	sims, _, err := devSimulators(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := map[string]int{"marathon": 1, "mesos": 2, "jenkins": 3, "openstack": 4, "git": 5}
+	for _, s := range sims {
+		url := fmt.Sprintf("http://127.0.0.1:%d", port[s.name])
+		if s.configure != nil {
+			s.configure(url, &r.backends)
+		}
+		if s.git != nil {
+			s.git(url, &r.git)
+		}
 	}
 	ch, err := startDevChacra(r, dir)
 	if err != nil {
@@ -80,6 +90,9 @@ func TestConfigRoundTrip(t *testing.T) {
 	}
 	if m, ok := out.Backends.FindMarathon("default"); !ok || m.URLs[0] != "http://127.0.0.1:1" || m.MesosURL != "http://127.0.0.1:2" {
 		t.Errorf("marathon backend after a round trip: %+v", out.Backends.Marathon)
+	}
+	if got := out.Git.Rewrite("https://git.example.com/webapp.git"); got != "http://127.0.0.1:5/webapp.git" {
+		t.Errorf("the example Pipeline's source after a round trip: %s", got)
 	}
 	if len(out.Backends.Jenkins) != 1 || len(out.Backends.OpenStack) != 1 {
 		t.Errorf("jenkins %+v openstack %+v: want one of each", out.Backends.Jenkins, out.Backends.OpenStack)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"sort"
@@ -10,10 +11,12 @@ import (
 
 	"minka/backend"
 	"minka/backend/chacra"
+	"minka/backend/gitmirror"
 	"minka/backend/jenkins"
 	"minka/backend/transport"
 	"minka/controllers/deployment"
 	"minka/controllers/gc"
+	"minka/controllers/pipeline"
 	"minka/controllers/repo"
 	"minka/controllers/slavepool"
 	"minka/reconcile"
@@ -39,9 +42,27 @@ type backendClients struct {
 	// controller and the shaman endpoints; runServer runs their health
 	// checks.
 	chacra map[string]*chacra.Pool
+	// git mirrors the Pipelines' sources under the data directory, with
+	// the config's insteadOf rules applied.
+	git rewritingGit
 }
 
-func newBackendClients(cfg backend.Config, reg prometheus.Registerer, log logr.Logger) (*backendClients, error) {
+// rewritingGit applies the server config's insteadOf rules to every
+// source URL before the mirror sees it.
+type rewritingGit struct {
+	m   *gitmirror.Mirrors
+	cfg backend.Git
+}
+
+func (g rewritingGit) Resolve(ctx context.Context, url, ref string) (string, error) {
+	return g.m.Resolve(ctx, g.cfg.Rewrite(url), ref)
+}
+
+func (g rewritingGit) Describe(ctx context.Context, url, sha1 string) (gitmirror.Describe, error) {
+	return g.m.Describe(ctx, g.cfg.Rewrite(url), sha1)
+}
+
+func newBackendClients(cfg backend.Config, git backend.Git, gitDir string, reg prometheus.Registerer, log logr.Logger) (*backendClients, error) {
 	m, err := transport.NewMetrics(reg)
 	if err != nil {
 		return nil, err
@@ -54,7 +75,8 @@ func newBackendClients(cfg backend.Config, reg prometheus.Registerer, log logr.L
 	if err != nil {
 		return nil, err
 	}
-	c := &backendClients{metrics: m, jenkins: map[string]*jenkins.Client{}, chacra: pools}
+	c := &backendClients{metrics: m, jenkins: map[string]*jenkins.Client{}, chacra: pools,
+		git: rewritingGit{m: gitmirror.New(gitDir, gitmirror.Options{}), cfg: git}}
 	for _, jc := range cfg.Jenkins {
 		if c.jenkins[jc.Name], err = jenkins.New(jc, m); err != nil {
 			return nil, err
@@ -73,6 +95,10 @@ var controllerSetups = map[string]func(controllerDeps) (reconcile.SetupFunc, err
 	repo.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
 		return repo.New(repo.Options{Backends: d.backends, Pools: d.clients.chacra, BackendMetrics: d.clients.metrics,
 			Registry: d.reg, Log: d.log})
+	},
+	pipeline.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
+		return pipeline.New(pipeline.Options{Backends: d.backends, Jenkins: d.clients.jenkins, BackendMetrics: d.clients.metrics,
+			Git: d.clients.git, Registry: d.reg, Log: d.log})
 	},
 	deployment.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
 		return deployment.New(deployment.Options{Backends: d.backends, DeleteOrphans: d.opts.deleteOrphanedApps,

@@ -63,6 +63,14 @@ func describe(ctx context.Context, c *client.Client, k v1alpha1.Kind, ns, name s
 		fmt.Fprintf(w, "Node:\t%s\n", dashIfEmpty(strings.TrimSpace(r.Status.Node+" "+r.Status.NodeURL)))
 		fmt.Fprintf(w, "URL:\t%s\n", dashIfEmpty(r.Status.URL))
 	}
+	if b, ok := obj.(*v1alpha1.Build); ok {
+		fmt.Fprintf(w, "Phase:\t%s\n", dashIfEmpty(strings.TrimSpace(b.Status.Phase+" "+parens(b.Status.Reason))))
+		if b.Status.Message != "" {
+			fmt.Fprintf(w, "Message:\t%s\n", b.Status.Message)
+		}
+		fmt.Fprintf(w, "Tag:\t%s\n", dashIfEmpty(b.Status.Tag))
+		fmt.Fprintf(w, "Jenkins:\t%s\n", dashIfEmpty(strings.TrimSpace(b.Status.URL+" "+b.Status.Result)))
+	}
 	_ = w.Flush()
 	if isRepo {
 		printRepo(out, r)
@@ -158,6 +166,13 @@ func printDeliveries(out io.Writer, ds []v1alpha1.Delivery) {
 			dashIfEmpty(d.Ref), dashIfEmpty(sha), d.Outcome, dashIfEmpty(d.Build), dashIfEmpty(d.Reason))
 	}
 	_ = w.Flush()
+}
+
+func parens(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "(" + s + ")"
 }
 
 func dashIfEmpty(s string) string {

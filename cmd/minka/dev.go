@@ -21,19 +21,24 @@ func newDevCommand() *cobra.Command {
 	var keep bool
 	cmd := &cobra.Command{
 		Use:   "dev",
-		Short: "Run a local sandbox: embedded etcd, the API server, simulated Marathon, Jenkins, OpenStack and chacra, the examples applied",
+		Short: "Run a local sandbox: embedded etcd, the API server, simulated Marathon, Jenkins, OpenStack, chacra and git, the examples applied",
 		Long: `Run the server with development settings: loopback only, no auth, a fresh
 data directory (removed at exit unless --data-dir or --keep), the simulated
 backends on loopback ports (Marathon on a simulated Mesos cluster, Jenkins
 and OpenStack, joined so that a booted server brings its Jenkins agent
-online, and three chacra nodes whose callbacks go to the server's
-shaman endpoints at /shaman/), and every manifest in --apply (default
-examples/) applied through the API as 'minka apply' would; for each
-example Repo it then uploads a small package per distro to the node the
-Repo was placed on, as its Jenkins job would. The server config it runs
-with (server.yaml in the temporary directory) names the simulators as the
-"default" backends, next to whatever --config holds. It prints shell lines
-to source: MINKA_SERVER, MARATHON_URL, MESOS_URL, JENKINS_URL/USER/TOKEN,
+online, three chacra nodes whose callbacks go to the server's shaman
+endpoints at /shaman/, and a git server with the repository webapp.git,
+tagged v1.0.0 and v1.1.0 at start), and every manifest in --apply
+(default examples/) applied through the API as 'minka apply' would; for
+each example Repo it then uploads a small package per distro to the node
+the Repo was placed on, as its Jenkins job would. Jenkins has the job
+webapp-build that the example Pipeline triggers: its builds run on agents
+labelled trusty && amd64 and upload a package for ubuntu jammy to their
+CHACRA_URL. The server config it runs with (server.yaml in the temporary
+directory) names the simulators as the "default" backends and rewrites
+https://git.example.com/ to the git server (git.insteadOf), next to
+whatever --config holds. It prints shell lines to source: MINKA_SERVER,
+GIT_URL, MARATHON_URL, MESOS_URL, JENKINS_URL/USER/TOKEN,
 the standard OS_* variables with OS_CLIENT_CONFIG_FILE (a clouds.yaml) and
 OS_CLOUD, CHACRA_URLS (comma-separated), CHACRA_USER, CHACRA_KEY,
 SHAMAN_URL, SHAMAN_USER, SHAMAN_KEY, and WEBHOOK_SECRET (the secret
@@ -56,7 +61,10 @@ It is 'minka server' with other defaults, not a second code path.`,
 			ctx, stop := signalContext()
 			defer stop()
 			out := cmd.OutOrStdout()
-			simList, w := devSimulators(dir)
+			simList, w, err := devSimulators(dir)
+			if err != nil {
+				return err
+			}
 			sims, err := startSimulators(dir, simList, w)
 			if err != nil {
 				return err
@@ -118,6 +126,11 @@ func writeDevConfig(dir, userConfig string, r *runningSims) (string, error) {
 	}
 	if cfg.Shaman.User == "" {
 		cfg.Shaman = r.shaman
+	}
+	for _, rw := range r.git.InsteadOf {
+		if !slices.ContainsFunc(cfg.Git.InsteadOf, func(g backend.GitRewrite) bool { return g.InsteadOf == rw.InsteadOf }) {
+			cfg.Git.InsteadOf = append(cfg.Git.InsteadOf, rw)
+		}
 	}
 	if _, ok := backend.FindSecret(cfg.Secrets, devWebhookSecretName); !ok {
 		f := filepath.Join(dir, devWebhookSecretName)

@@ -121,8 +121,8 @@ func uploadExampleBinaries(ctx context.Context, serverURL string, out io.Writer)
 	}
 	for _, it := range list.GetItems() {
 		r := it.(*v1alpha1.Repo)
-		if r.Labels[v1alpha1.LabelDiscovered] == "true" {
-			continue
+		if r.Labels[v1alpha1.LabelDiscovered] == "true" || r.Labels[v1alpha1.LabelBuild] != "" {
+			continue // chacra made it, or a Build's Jenkins job uploads its binaries
 		}
 		for r.Status.NodeURL == "" {
 			select {

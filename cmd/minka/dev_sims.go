@@ -28,8 +28,15 @@ type simulator struct {
 	handler   http.Handler
 	env       func(url string) []string
 	configure func(url string, b *backend.Config)
-	close     func()
+	// git adds the simulator's insteadOf rules to the config's git section.
+	git func(url string, g *backend.Git)
+	// started runs once it serves at url.
+	started func(url string) error
+	close   func()
 }
+
+// devJenkinsToken is the simulated Jenkins' API token.
+const devJenkinsToken = "minka-dev-token"
 
 // devBackend is the backend name the sandbox configures, the default
 // that resources use.
@@ -38,13 +45,17 @@ const devBackend = "default"
 // devSimulators builds the sandbox's simulators, joined into one world
 // (a booted Nova server brings its Jenkins agent online); dir receives
 // files such as clouds.yaml.
-func devSimulators(dir string) ([]simulator, *world.World) {
-	jk := jenkins.New(jenkins.Options{User: "admin", Token: "minka-dev-token", AnonymousRead: true})
+func devSimulators(dir string) ([]simulator, *world.World, error) {
+	jk := jenkins.New(jenkins.Options{User: "admin", Token: devJenkinsToken, AnonymousRead: true})
 	cloud := simos.New(simos.Options{})
 	mesos := marathon.New(marathon.Options{})
 	w := world.New(cloud, jk)
 	w.Tickers = append(w.Tickers, mesos.Tick)
-	return []simulator{
+	git, err := devGit(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []simulator{git,
 		{name: "marathon", handler: mesos.Marathon(), close: mesos.Close, env: func(url string) []string {
 			return []string{"MARATHON_URL=" + url}
 		}, configure: func(url string, b *backend.Config) {
@@ -58,7 +69,7 @@ func devSimulators(dir string) ([]simulator, *world.World) {
 		}, configure: func(url string, b *backend.Config) { devMarathon(b).MesosURL = url }},
 		{name: "jenkins", handler: jk, close: jk.Close, env: func(url string) []string {
 			return []string{"JENKINS_URL=" + url, "JENKINS_USER=admin", "JENKINS_TOKEN=minka-dev-token"}
-		}, configure: func(url string, b *backend.Config) {
+		}, started: func(url string) error { return createDevJob(jk, url) }, configure: func(url string, b *backend.Config) {
 			tokenFile := filepath.Join(dir, "jenkins-token")
 			if err := os.WriteFile(tokenFile, []byte("minka-dev-token\n"), 0o600); err != nil {
 				fmt.Fprintf(os.Stderr, "minka dev: writing %s: %v\n", tokenFile, err)
@@ -76,7 +87,7 @@ func devSimulators(dir string) ([]simulator, *world.World) {
 				"OS_USER_DOMAIN_NAME=Default", "OS_PROJECT_DOMAIN_NAME=Default", "OS_REGION_NAME=RegionOne",
 				"OS_CLIENT_CONFIG_FILE=" + clouds, "OS_CLOUD=minka-dev"}
 		}},
-	}, w
+	}, w, nil
 }
 
 // devMarathon is the sandbox's Marathon backend entry, made on first use.
@@ -95,6 +106,7 @@ func devMarathon(b *backend.Config) *backend.Marathon {
 type runningSims struct {
 	env      []string
 	backends backend.Config
+	git      backend.Git
 	shaman   shaman.Config
 	chacra   *devChacra
 	servers  []*http.Server
@@ -130,6 +142,15 @@ func startSimulators(dir string, sims []simulator, w *world.World) (*runningSims
 		r.env = append(r.env, s.env(url)...)
 		if s.configure != nil {
 			s.configure(url, &r.backends)
+		}
+		if s.git != nil {
+			s.git(url, &r.git)
+		}
+		if s.started != nil {
+			if err := s.started(url); err != nil {
+				r.stop()
+				return nil, fmt.Errorf("the %s simulator: %w", s.name, err)
+			}
 		}
 	}
 	var err error

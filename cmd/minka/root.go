@@ -54,6 +54,7 @@ drive it with the other verbs, as you would kubectl.`,
 		newReposCommand(g),
 		newTriggerCommand(g),
 		newReplayCommand(g),
+		newLogsCommand(g),
 	)
 	return root
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,6 +24,7 @@ import (
 
 	"minka/api/v1alpha1"
 	"minka/apiserver"
+	"minka/apiserver/buildlog"
 	"minka/apiserver/shaman"
 	"minka/apiserver/webhook"
 	"minka/backend"
@@ -79,7 +81,7 @@ func defaultServerOptions() *serverOptions {
 func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.listen, "listen", o.listen, "address to serve the API on (host:port; port 0 picks a free one)")
 	f.StringVar(&o.addrFile, "addr-file", o.addrFile, "write the address actually listened on to this file once ready")
-	f.StringVar(&o.dataDir, "data-dir", o.dataDir, "directory of the embedded etcd (unused with --etcd-endpoints)")
+	f.StringVar(&o.dataDir, "data-dir", o.dataDir, "directory of the embedded etcd (unused by etcd with --etcd-endpoints) and of the git mirrors (git/)")
 	f.StringSliceVar(&o.etcdEndpoints, "etcd-endpoints", o.etcdEndpoints, "external etcd cluster endpoints (comma-separated); default: embedded etcd")
 	f.StringVar(&o.etcdCert, "etcd-cert", o.etcdCert, "TLS client certificate for etcd")
 	f.StringVar(&o.etcdKey, "etcd-key", o.etcdKey, "TLS client key for etcd")
@@ -186,7 +188,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if o.maxBody == 0 {
 		o.maxBody = store.MaxBodyBytes(etcd.MaxRequestBytes)
 	}
-	clients, err := newBackendClients(cfg.Backends, reg, log)
+	clients, err := newBackendClients(cfg.Backends, cfg.Git, filepath.Join(o.dataDir, "git"), reg, log)
 	if err != nil {
 		return err
 	}
@@ -218,6 +220,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if err := mountWebhooks(srv, st, cfg.Secrets, reg, log); err != nil {
 		return err
 	}
+	mountBuildLog(srv, st, clients)
 	addr := l.Addr().String()
 	if !srv.AuthEnabled() {
 		log.Info("WARNING: no auth tokens configured: anyone who can reach this address has admin rights; serving loopback only", "address", addr)
@@ -293,6 +296,22 @@ func mountWebhooks(srv *apiserver.Server, st *store.Store, secrets []backend.Nam
 		replay.ServeHTTP(w, r.WithContext(apiserver.WithAttributes(r.Context(), a)))
 	}))
 	return nil
+}
+
+// mountBuildLog serves builds/NAME/log behind the token chain, as the
+// read of a Build's subresource.
+func mountBuildLog(srv *apiserver.Server, st *store.Store, clients *backendClients) {
+	consoles := map[string]buildlog.Console{}
+	for name, c := range clients.jenkins {
+		consoles[name] = c
+	}
+	h := srv.Protected(&buildlog.Handler{Store: st, Jenkins: consoles})
+	srv.Mount(buildlog.Path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := apiserver.RequestAttributes(r)
+		a.Verb, a.APIGroup, a.Resource, a.Subresource = "get", v1alpha1.Group, "builds", "log"
+		a.Namespace, a.Name = r.PathValue("namespace"), r.PathValue("name")
+		h.ServeHTTP(w, r.WithContext(apiserver.WithAttributes(r.Context(), a)))
+	}))
 }
 
 // runReady runs ready (if any) in a goroutine and returns a channel closed

@@ -26,6 +26,7 @@ func (s *Server) doBuild(c *call, j *job) {
 	}
 	if j.paramDefs == nil {
 		it, _ := s.schedule2(j, nil)
+		c.queued(it)
 		c.redirect(http.StatusCreated, "/"+itemURL(it)) // even if it was there already (JENKINS-66105)
 		return
 	}
@@ -72,6 +73,7 @@ func (s *Server) doBuild(c *call, j *job) {
 		params = append(params, param{Name: g.Name, Value: fmt.Sprint(nilOr(g.Value))})
 	}
 	it, created := s.schedule2(j, withDefaults(j, params))
+	c.queued(it)
 	if !created {
 		c.redirect(http.StatusFound, ".") // Queue.schedule returned null
 		return
@@ -108,6 +110,7 @@ func (s *Server) doBuildWithParameters(c *call, j *job) {
 		params = append(params, param{Name: d.Name, Value: v})
 	}
 	it, created := s.schedule2(j, params)
+	c.queued(it)
 	if !created {
 		c.redirect(http.StatusSeeOther, "/"+itemURL(it))
 		return
@@ -161,15 +164,21 @@ func (s *Server) run(c *call, b *build) {
 	}) {
 		return
 	}
+	if c.view("console") {
+		s.consolePage(c, b)
+		return
+	}
 	switch c.next() {
 	case "api":
 		c.api(func() map[string]any { return s.buildJSON(b) })
 	case "consoleText": // Run.doConsoleText
-		c.w.Header().Set("Content-Type", "text/plain;charset=utf-8") // Jetty's MimeTypes cache lower-cases it
-		fmt.Fprintf(c.w, "Started by user %s\nRunning on %s\n", s.opts.User, b.node)
-		if !b.building() {
-			fmt.Fprintf(c.w, "Finished: %s\n", b.result)
-		}
+		s.consoleText(c, b)
+	case "logText": // Run.getLogText
+		s.logText(c, b)
+	case "progressiveLog": // Run.doProgressiveLog, deprecated: getLogText().doProgressText
+		s.progressive(c, b, false)
+	case "stop":
+		s.doStop(c, b)
 	default:
 		c.notFound("")
 	}
@@ -190,11 +199,19 @@ func (s *Server) buildJSON(b *build) map[string]any {
 		"artifacts": []any{}}
 }
 
-func (s *Server) jobJSON(j *job) map[string]any {
+// jobJSON is the job's bean. Its builds and permalinks are Runs: at the
+// default depth Jenkins shows each as its _class, number and url, but a
+// ?tree= reaches any of a Run's exported properties (builds[result,
+// actions[parameters[name,value]]]), so with a tree each is the whole
+// build bean for the pruner to cut.
+func (s *Server) jobJSON(j *job, tree bool) map[string]any {
 	m := s.jobRef(j)
 	ref := func(b *build) any {
 		if b == nil {
 			return nil
+		}
+		if tree {
+			return s.buildJSON(b)
 		}
 		return map[string]any{"_class": "hudson.model.FreeStyleBuild", "number": b.number, "url": s.buildURL(b)}
 	}

@@ -105,7 +105,7 @@ func (s *Server) job(c *call, j *job) {
 	}
 	switch tok := c.next(); tok {
 	case "api":
-		c.api(func() map[string]any { return s.jobJSON(j) })
+		c.api(func() map[string]any { return s.jobJSON(j, c.r.URL.Query().Has("tree")) })
 	case "build":
 		s.doBuild(c, j)
 	case "buildWithParameters":

@@ -29,12 +29,28 @@ type build struct {
 	node     string
 	executor int
 	started  time.Time
-	ends     time.Time
-	result   string // "" while running
+	ends     time.Time // planned while running, actual once finished
+	result   string    // "" while running
 	queueID  int
+	log      []logLine // stamped in order (console.go)
+	// uploading: the build step is over and its binaries are going to
+	// chacra (upload.go); it is still building.
+	uploading bool
 }
 
 func (b *build) building() bool { return b.result == "" }
+
+// param is the value of the build's parameter name, if the job defines it.
+func (b *build) param(name string) (string, bool) { return paramOf(b.params, name) }
+
+func paramOf(ps []param, name string) (string, bool) {
+	for _, p := range ps {
+		if p.Name == name {
+			return p.Value, true
+		}
+	}
+	return "", false
+}
 
 type queueItem struct {
 	id        int

@@ -114,7 +114,7 @@ func (s *Server) nodeConfig(c *call, key string, comp *computer) {
 		if len(next.executors) < len(comp.executors) {
 			for _, b := range comp.executors[len(next.executors):] {
 				if b != nil {
-					b.result = "ABORTED"
+					s.abortBuild(b, s.opts.Now(), "")
 				}
 			}
 		}

@@ -11,17 +11,27 @@ import (
 // leftItemTTL is how long a left item stays reachable, as in Jenkins.
 const leftItemTTL = 5 * time.Minute
 
-// advance completes due builds, starts what can start, and forgets left
-// items past their TTL. Called with s.mu held, before every request.
+// advance completes due builds (a SUCCESS of a job that uploads to
+// chacra first uploads: upload.go), starts what can start, lets a safe
+// restart go once nothing runs, and forgets left items past their TTL.
+// Called with s.mu held, before every request.
 func (s *Server) advance() {
 	now := s.opts.Now()
 	for _, c := range s.computers {
 		for i, b := range c.executors {
-			if b != nil && !now.Before(b.ends) {
-				b.result = b.job.resultOr(s.opts.Result)
-				c.executors[i] = nil
+			if b == nil || b.uploading || now.Before(b.ends) {
+				continue
 			}
+			result := s.resultOf(b)
+			if result == "SUCCESS" && s.beginUpload(b) {
+				continue
+			}
+			s.complete(b, result, b.ends)
+			c.executors[i] = nil
 		}
+	}
+	if s.safeRestart && s.running() == 0 {
+		s.restart(now)
 	}
 	s.schedule(now)
 	for id, it := range s.items {
@@ -31,12 +41,26 @@ func (s *Server) advance() {
 	}
 }
 
+// running counts the busy executors.
+func (s *Server) running() int {
+	n := 0
+	for _, c := range s.computers {
+		n += c.busy()
+	}
+	return n
+}
+
 // schedule starts waiting items, oldest first, on online idle executors
 // whose node labels satisfy the item's label expression, and writes why
 // the others wait.
 func (s *Server) schedule(now time.Time) {
 	var waiting []*queueItem
 	for _, it := range s.queue {
+		if s.quietDown { // BuildableItem.getCauseOfBlockage: isBlockedByShutdown
+			it.why = "Jenkins is about to shut down"
+			waiting = append(waiting, it)
+			continue
+		}
 		if c, exec := s.place(it); c != nil {
 			s.start(it, c, exec, now)
 			continue
@@ -71,7 +95,8 @@ func (s *Server) start(it *queueItem, c *computer, exec int, now time.Time) {
 	j := it.job
 	j.nextNumber++
 	b := &build{job: j, number: j.nextNumber, params: it.params, node: c.name, executor: exec,
-		started: now, ends: now.Add(j.durationOr(s.opts.BuildDuration)), queueID: it.id}
+		started: now, ends: now.Add(s.durationOf(j, it.params)), queueID: it.id}
+	s.startLog(b, c)
 	j.builds = append(j.builds, b)
 	c.executors[exec] = b
 	it.build, it.left, it.why = b, now, ""

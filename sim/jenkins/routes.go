@@ -34,6 +34,10 @@ func (s *Server) rootObj(c *call) {
 		s.queueObj(c)
 	case "crumbIssuer":
 		s.crumbIssuer(c)
+	case "restart":
+		s.doRestart(c)
+	case "safeRestart":
+		s.doSafeRestart(c)
 	case "whoAmI":
 		s.whoAmI(c)
 	case "me": // Jenkins.getMe: AccessDeniedException for anonymous
@@ -74,7 +78,7 @@ func (s *Server) rootJSON() map[string]any {
 		"mode": "NORMAL", "nodeDescription": "the Jenkins controller's built-in node", "nodeName": "",
 		"numExecutors": s.opts.BuiltInExecutors, "description": nil, "jobs": jobs}
 	m["overallLoad"], m["primaryView"], m["views"] = map[string]any{}, all, []any{all}
-	m["quietDownReason"], m["quietingDown"], m["slaveAgentPort"] = nil, false, 50000
+	m["quietDownReason"], m["quietingDown"], m["slaveAgentPort"] = nilIfEmpty(s.quietReason), s.quietDown, 50000
 	m["unlabeledLoad"] = map[string]any{"_class": "jenkins.model.UnlabeledLoadStatistics"}
 	m["useCrumbs"], m["useSecurity"], m["url"] = true, true, s.root+"/"
 	return m

@@ -1,6 +1,7 @@
 package jenkins
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -34,11 +35,16 @@ type Options struct {
 	// Password, if set, also authenticates User with basic auth; such
 	// requests, unlike API token ones, need a CSRF crumb to POST.
 	Password string
+	// RestartDuration is how long a restart takes (restart.go): every
+	// request meanwhile gets the 503 "Jenkins is restarting" page.
+	// Default 0: the restart is instant.
+	RestartDuration time.Duration
 }
 
 // Server is a simulated Jenkins controller; it is an http.Handler. Time
 // moves lazily: every request first completes builds that are due and
-// schedules waiting items, so the simulator owns no goroutine.
+// schedules waiting items, so the simulator owns no goroutine but the
+// uploads of builds to chacra (upload.go), which Close waits for.
 type Server struct {
 	opts Options
 	mu   sync.Mutex
@@ -55,6 +61,25 @@ type Server struct {
 	// sessions are the HTTP sessions handed out with crumbs.
 	sessions  map[string]bool
 	crumbSalt string
+
+	// resultRules are SetResultFor's, by job ("" = every job).
+	resultRules map[string][]resultRule
+	// requests are the build requests received (requests.go).
+	requests []BuildRequest
+	// restartUntil ends the current restart; quietDown holds builds back
+	// (a safe restart waiting for the running ones, with its message).
+	restartUntil time.Time
+	quietDown    bool
+	safeRestart  bool
+	quietReason  string
+	// jobUploads, uploads, and what runs them (upload.go).
+	jobUploads map[string]Upload
+	uploads    []UploadRecord
+	client     *http.Client
+	ctx        context.Context
+	stop       context.CancelFunc // ends ctx, at Close
+	wg         sync.WaitGroup
+	closed     bool
 
 	// Faults injects latency and failures; also at /__sim/faults.
 	Faults  *fault.Injector
@@ -78,18 +103,36 @@ func New(opts Options) *Server {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
 	s := &Server{opts: opts, jobs: map[string]*job{}, items: map[int]*queueItem{}, computers: map[string]*computer{}, nextID: 1,
-		sessions: map[string]bool{}, crumbSalt: hex.EncodeToString(salt)}
+		sessions: map[string]bool{}, crumbSalt: hex.EncodeToString(salt), resultRules: map[string][]resultRule{},
+		jobUploads: map[string]Upload{}, client: &http.Client{}}
+	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.computers["(built-in)"] = &computer{name: "Built-In Node", builtIn: true, executors: make([]*build, opts.BuiltInExecutors)}
 	s.Faults = fault.New(opts.Seed)
 	s.handler = s.Faults.Wrap(http.HandlerFunc(s.serve))
 	return s
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler; /__sim/restart is served beside
+// sim/fault's /__sim/faults, before any fault.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/__sim/restart" {
+		s.simRestart(w, r)
+		return
+	}
+	s.handler.ServeHTTP(w, r)
+}
 
-// Close releases requests held by a hang fault.
-func (s *Server) Close() { s.Faults.Close() }
+// Close releases requests held by a hang fault, cancels the uploads under
+// way and waits for them to end.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.stop()
+	s.Faults.Close()
+	s.wg.Wait()
+	s.client.CloseIdleConnections()
+}
 
 // serve is the filter chain, then Stapler. Every answer advertises the
 // version (Functions.advertiseHeaders: X-Jenkins, X-Jenkins-Session,
@@ -97,6 +140,17 @@ func (s *Server) Close() { s.Faults.Close() }
 // entry point; the simulator does it on every answer so that version
 // discovery works at any URL.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	toks, canon, slash, err := tokenize(r.URL.EscapedPath())
+	req := s.buildRequestOf(r, toks)
+	if req != nil {
+		sw := &statusWriter{ResponseWriter: w}
+		w = sw
+		defer s.recordBuildRequest(req, sw) // after s.mu is released below
+	}
+	if s.restarting() {
+		restartingPage(w)
+		return
+	}
 	h := w.Header()
 	h.Set("X-Hudson", "1.395")
 	h.Set("X-Jenkins", Version)
@@ -114,8 +168,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		jettyError(w, r, http.StatusForbidden, "No valid crumb was included in the request")
 		return
 	}
-	toks, canon, slash, err := tokenize(r.URL.EscapedPath())
-	c := &call{s: s, w: w, r: r, toks: toks, slash: slash, path: canon, user: id.name}
+	c := &call{s: s, w: w, r: r, toks: toks, slash: slash, path: canon, user: id.name, req: req}
 	if err != nil { // TokenList: IllegalArgumentException
 		c.oops()
 		return

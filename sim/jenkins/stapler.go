@@ -37,9 +37,10 @@ type call struct {
 	r     *http.Request
 	toks  []string
 	i     int
-	slash bool   // the URL ended with '/'
-	path  string // canonical raw path, as Stapler's servlet path
-	user  string // authenticated name, "anonymous" if none
+	slash bool          // the URL ended with '/'
+	path  string        // canonical raw path, as Stapler's servlet path
+	user  string        // authenticated name, "anonymous" if none
+	req   *BuildRequest // the record of a build request, nil for others
 }
 
 var errDotDot = errors.New("'..' in a decoded path token")

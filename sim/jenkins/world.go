@@ -41,10 +41,10 @@ func (s *Server) Disconnect(name string) {
 
 // abort ends the builds running on c ABORTED, and logs them.
 func (s *Server) abort(c *computer, why string) {
-	for i, b := range c.executors {
+	now := s.opts.Now()
+	for _, b := range c.executors {
 		if b != nil {
-			b.result = "ABORTED"
-			c.executors[i] = nil
+			s.abortBuild(b, now, "Agent "+c.name+" "+why)
 			s.aborted = append(s.aborted, fmt.Sprintf("%s #%d aborted: agent %s %s", b.job.name, b.number, c.name, why))
 		}
 	}
@@ -127,9 +127,5 @@ func (s *Server) Running() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
-	n := 0
-	for _, c := range s.computers {
-		n += c.busy()
-	}
-	return n
+	return s.running()
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package gitmirror_test
+
+const raceEnabled = false
