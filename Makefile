@@ -59,7 +59,7 @@ fuzz:
 # endpoints: a callback to its Repo status written, latest over 10,000
 # Repos next to a brute-force scan of the same data.
 bench:
-	$(GO) test ./test/ ./reconcile/ -run '^$$' -bench . -benchtime 1x -timeout 30m
+	$(GO) test ./test/ ./test/pipeline/ ./reconcile/ -run '^$$' -bench . -benchtime 1x -timeout 30m
 	$(GO) test ./apiserver/ -run '^$$' -bench . -benchtime 4000x
 	$(GO) test ./apiserver/shaman/ -run '^$$' -bench . -benchtime 400x
 

@@ -99,7 +99,7 @@ func TestWatchMemoryIsBounded(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	pid := s.cmd.Process.Pid
+	pid := s.Pid()
 	time.Sleep(2 * time.Second)
 	base := peakRSS(t, pid, time.Second)
 

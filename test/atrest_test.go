@@ -74,10 +74,10 @@ func atRest(t testing.TB, n int, settle, window time.Duration, extra ...string) 
 	time.Sleep(settle)
 	ctx := context.Background()
 	r0, _ := e.Client.Get(ctx, "/", clientv3.WithPrefix(), clientv3.WithCountOnly())
-	c0 := cpuSeconds(s.cmd.Process.Pid)
+	c0 := cpuSeconds(s.Pid())
 	time.Sleep(window)
 	r1, _ := e.Client.Get(ctx, "/", clientv3.WithPrefix(), clientv3.WithCountOnly())
-	c1 := cpuSeconds(s.cmd.Process.Pid)
+	c1 := cpuSeconds(s.Pid())
 	return r1.Header.Revision - r0.Header.Revision, c1 - c0
 }
 

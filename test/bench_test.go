@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"minka/store/storetest"
+	"minka/test/e2e"
 )
 
 const benchClients = 32
@@ -28,50 +28,10 @@ func benchDeployment(ns, name string) []byte {
 		`"ports":[{"name":"http","containerPort":8080,"servicePort":10000}],"healthChecks":[{"protocol":"HTTP","path":"/","portIndex":0}]}}`, name, ns))
 }
 
-// parallel runs n jobs on benchClients workers and returns the wall time.
+// parallel runs job(0..n-1) on benchClients goroutines and returns the
+// wall time; the first error fails b.
 func parallel(b *testing.B, n int, job func(i int) error) time.Duration {
-	return parallelN(b, n, benchClients, job)
-}
-
-// parallelN is parallel with the given number of clients.
-func parallelN(b *testing.B, n, clients int, job func(i int) error) time.Duration {
-	var (
-		wg   sync.WaitGroup
-		next = make(chan int)
-		errs = make(chan error, clients)
-	)
-	start := time.Now()
-	for w := 0; w < clients; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := job(i); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	go func() {
-		defer close(next)
-		for i := 0; i < n; i++ {
-			select {
-			case next <- i:
-			case err := <-errs:
-				errs <- err
-				return
-			}
-		}
-	}()
-	wg.Wait()
-	elapsed := time.Since(start)
-	select {
-	case err := <-errs:
-		b.Fatal(err)
-	default:
-	}
-	return elapsed
+	return e2e.Parallel(b, n, benchClients, job)
 }
 
 // BenchmarkCreateThroughput creates Deployments through `minka server`

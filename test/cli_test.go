@@ -18,7 +18,8 @@ func TestCLIGetDescribeScaleDelete(t *testing.T) {
 		t.Fatalf("apply: %s%s", out, errOut)
 	}
 	out, _, _ := Minka(t, s, "", "get", "deploy", "-n", "ci")
-	if !strings.HasPrefix(out, "NAME   READY   UP-TO-DATE   AVAILABLE   IMAGE") || !strings.Contains(out, "web    0/3") {
+	if !strings.HasPrefix(out, "NAME          READY   UP-TO-DATE   AVAILABLE   IMAGE") || !strings.Contains(out, "web           0/3") ||
+		!strings.Contains(out, "web-staging   0/1") {
 		t.Errorf("get deploy table:\n%s", out)
 	}
 	out, _, _ = Minka(t, s, "", "get", "sp", "-A")
@@ -26,7 +27,7 @@ func TestCLIGetDescribeScaleDelete(t *testing.T) {
 		t.Errorf("get sp -A table:\n%s", out)
 	}
 	out, _, _ = Minka(t, s, "", "get", "deploy,sp", "-n", "ci", "-o", "name")
-	if out != "deployment.minka.dev/web\nslavepool.minka.dev/trusty-amd64\n" {
+	if out != "deployment.minka.dev/web\ndeployment.minka.dev/web-staging\nslavepool.minka.dev/trusty-amd64\n" {
 		t.Errorf("get deploy,sp -o name: %q", out)
 	}
 	out, _, _ = Minka(t, s, "", "get", "deploy/web", "-n", "ci", "-o", "name")

@@ -67,34 +67,6 @@ func deploymentServer(t *testing.T, env *marathonEnv, args ...string) (*Server, 
 	return s, cli
 }
 
-// webManifest is the Deployment the tests roll out: UNIQUE hostname on
-// the simulator's three agents, half the capacity kept during a rolling
-// replace, a health check and a verify GET.
-func webManifest(image string, replicas, deadline int) string {
-	return fmt.Sprintf(`apiVersion: minka.dev/v1alpha1
-kind: Deployment
-metadata: {name: web, namespace: ci}
-spec:
-  image: %s
-  replicas: %d
-  cpus: 0.5
-  mem: 256
-  ports: [{name: http, containerPort: 8080}]
-  healthChecks: [{protocol: HTTP, path: /health, portIndex: 0}]
-  constraints: [[hostname, UNIQUE]]
-  upgradeStrategy: {minimumHealthCapacity: 0.5, maximumOverCapacity: 0}
-  progressDeadlineSeconds: %d
-  verify: {path: /ping}
-`, image, replicas, deadline)
-}
-
-func apply(t testing.TB, s *Server, manifest string) {
-	t.Helper()
-	if out, errOut, code := Minka(t, s, manifest, "apply", "-f", "-"); code != 0 {
-		t.Fatalf("apply: %s%s", out, errOut)
-	}
-}
-
 var deploymentKind = func() v1alpha1.Kind { k, _ := v1alpha1.KindFor("Deployment"); return k }()
 
 func getDeployment(t *testing.T, cli *client.Client) *v1alpha1.Deployment {
@@ -139,13 +111,6 @@ func liveImage(t *testing.T, env *marathonEnv) string {
 		t.Fatalf("GET /ci/web from Marathon: %v", err)
 	}
 	return app.Container.Docker.Image
-}
-
-// events lists ci/web's event reasons and messages.
-func events(t *testing.T, s *Server) string {
-	t.Helper()
-	out, _, _ := Minka(t, s, "", "events", "-n", "ci")
-	return out
 }
 
 func readFile(path string) (string, error) {

@@ -70,8 +70,7 @@ func TestDeploymentSurvivesKillMidRollout(t *testing.T) {
 	if env.cluster.Puts() != 1 {
 		t.Fatalf("no PUT within 20s")
 	}
-	_ = s.cmd.Process.Kill() // mid-rollout: tasks are staging
-	<-s.done
+	_ = s.Kill() // mid-rollout: tasks are staging
 	app, _ := env.api.Application("/ci/web")
 	if len(app.Deployments) == 0 {
 		t.Fatalf("the rollout was over before the kill; the test proves nothing")

@@ -103,7 +103,7 @@ func TestLeaderFailoverIsFenced(t *testing.T) {
 
 	time.Sleep(3 * time.Second)
 	killed := servers[leader]
-	_ = killed.cmd.Process.Kill()
+	_ = killed.Kill()
 	crash := time.Now()
 	rest := append(append([]*Server{}, servers[:leader]...), servers[leader+1:]...)
 	next := waitLeader(t, rest, 3*lease)

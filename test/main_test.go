@@ -1,24 +1,23 @@
 // Package test holds minka's end-to-end tests and benchmarks: they build
 // the real binary once and run `minka server` (and the CLI) as child
-// processes against real etcd.
+// processes against real etcd. The Pipeline and Build tests are in
+// test/pipeline, so that the two packages run side by side; both use the
+// harness in test/e2e.
 package test
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
+
+	"minka/test/e2e"
 )
 
 // minkaBin is the binary under test, built once by TestMain.
 var minkaBin string
+
+// raceEnabled says the tests run with the race detector.
+const raceEnabled = e2e.RaceEnabled
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "minka-e2e-")
@@ -26,13 +25,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	minkaBin = filepath.Join(dir, "minka")
-	build := exec.Command("go", "build", "-race", "-ldflags", "-X main.version=e2e", "-o", minkaBin, "minka/cmd/minka")
-	if !raceEnabled {
-		build = exec.Command("go", "build", "-ldflags", "-X main.version=e2e", "-o", minkaBin, "minka/cmd/minka")
-	}
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building minka: %v\n%s", err, out)
+	if minkaBin, err = e2e.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -40,132 +34,44 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var plain struct {
-	once sync.Once
-	bin  string
-	err  error
-}
-
-// plainBinary is minka built without the race detector, for the tests
-// that measure memory (the race detector multiplies it): minkaBin itself
-// when the tests run without it, else built once.
-func plainBinary(t testing.TB) string {
-	t.Helper()
-	if !raceEnabled {
-		return minkaBin
-	}
-	plain.once.Do(func() {
-		plain.bin = minkaBin + "-plain"
-		out, err := exec.Command("go", "build", "-ldflags", "-X main.version=e2e", "-o", plain.bin, "minka/cmd/minka").CombinedOutput()
-		if err != nil {
-			plain.err = fmt.Errorf("building minka without -race: %v\n%s", err, out)
-		}
-	})
-	if plain.err != nil {
-		t.Fatal(plain.err)
-	}
-	return plain.bin
-}
-
 // Server is a `minka server` child process.
-type Server struct {
-	URL     string
-	DataDir string
-	cmd     *exec.Cmd
-	logs    *bytes.Buffer
-	done    chan error
-}
+type Server = e2e.Server
 
 // StartServer runs `minka server` on a free loopback port with a fresh data
-// dir (unless args name one) and waits until it answers /readyz. It is
-// stopped with SIGTERM at cleanup.
+// dir (unless args name one). It is stopped with SIGTERM at cleanup.
 func StartServer(t testing.TB, args ...string) *Server {
 	t.Helper()
-	return startServerBin(t, minkaBin, args...)
+	return e2e.StartServer(t, minkaBin, args...)
 }
 
 // startServerBin is StartServer with another build of minka.
 func startServerBin(t testing.TB, bin string, args ...string) *Server {
 	t.Helper()
-	dir := t.TempDir()
-	addrFile := filepath.Join(dir, "addr")
-	s := &Server{DataDir: filepath.Join(dir, "data"), logs: &bytes.Buffer{}, done: make(chan error, 1)}
-	all := []string{"server", "--listen", "127.0.0.1:0", "--addr-file", addrFile}
-	if !hasFlag(args, "--data-dir") && !hasFlag(args, "--etcd-endpoints") {
-		all = append(all, "--data-dir", s.DataDir)
-	}
-	s.cmd = exec.Command(bin, append(all, args...)...)
-	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("starting minka server: %v", err)
-	}
-	go func() { s.done <- s.cmd.Wait() }()
-	t.Cleanup(func() { s.Stop(t) })
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(addrFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
-			s.URL = "http://" + strings.TrimSpace(string(b))
-			return s
-		}
-		select {
-		case err := <-s.done:
-			t.Fatalf("minka server exited before listening: %v\n%s", err, s.logs)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	t.Fatalf("minka server did not write its address within 60s\n%s", s.logs)
-	return nil
+	return e2e.StartServer(t, bin, args...)
 }
 
-// Stop sends SIGTERM and waits for the process to exit, returning its error.
-func (s *Server) Stop(t testing.TB) error {
-	if s.cmd.ProcessState != nil {
-		return nil
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-s.done:
-		s.done <- err
-		return err
-	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
-		t.Errorf("minka server ignored SIGTERM for 30s\n%s", s.logs)
-		return <-s.done
-	}
-}
-
-// Logs returns what the server printed so far.
-func (s *Server) Logs() string { return s.logs.String() }
+// plainBinary is minka built without the race detector.
+func plainBinary(t testing.TB) string { return e2e.PlainBinary(t, minkaBin) }
 
 // Minka runs the CLI against a server and returns stdout, stderr and the
 // exit code.
 func Minka(t testing.TB, s *Server, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, minkaBin, args...)
-	cmd.Env = append(os.Environ(), "MINKA_CONFIG="+filepath.Join(t.TempDir(), "none.yaml"))
-	if s != nil {
-		cmd.Env = append(cmd.Env, "MINKA_SERVER="+s.URL)
-	}
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running minka %v: %v", args, err)
-	}
-	return out.String(), errb.String(), code
+	return e2e.Minka(t, minkaBin, s, stdin, args...)
 }
 
-func hasFlag(args []string, name string) bool {
-	for _, a := range args {
-		if a == name || strings.HasPrefix(a, name+"=") {
-			return true
-		}
-	}
-	return false
+func hasFlag(args []string, name string) bool { return e2e.HasFlag(args, name) }
+
+// The shared fixtures, by their names in this package.
+var (
+	webManifest  = e2e.WebManifest
+	poolManifest = e2e.PoolManifest
+	githubPush   = e2e.GitHubPush
+)
+
+func apply(t testing.TB, s *Server, manifest string) {
+	t.Helper()
+	e2e.Apply(t, minkaBin, s, manifest)
 }
+
+func events(t testing.TB, s *Server) string { return e2e.Events(t, minkaBin, s) }

@@ -257,8 +257,7 @@ func TestRepoSurvivesKills(t *testing.T) {
 			}
 		}
 		time.Sleep(time.Duration(rng.Intn(1200)) * time.Millisecond)
-		_ = s.cmd.Process.Kill()
-		<-s.done
+		_ = s.Kill()
 	}
 	s, cli := repoServer(t, e, "--data-dir", dir)
 	_ = s

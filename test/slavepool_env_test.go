@@ -91,19 +91,6 @@ func poolServer(t testing.TB, e *poolEnv, args ...string) (*Server, *client.Clie
 	return s, cli
 }
 
-// poolManifest is a pool of agents labelled trusty and amd64.
-func poolManifest(name string, labels string, extra string) string {
-	return fmt.Sprintf(`apiVersion: minka.dev/v1alpha1
-kind: SlavePool
-metadata: {name: %s, namespace: ci}
-spec:
-  labels: [%s]
-  idleTimeout: 2s
-  bootTimeout: 30s
-  template: {image: ubuntu-trusty, flavor: m1.small, keyName: jenkins, networks: [private], securityGroups: [jenkins-agent], volumeSizeGB: 10}
-%s`, name, labels, extra)
-}
-
 var slavePoolKind = func() v1alpha1.Kind { k, _ := v1alpha1.KindFor("SlavePool"); return k }()
 
 func waitPool(t *testing.T, cli *client.Client, name string, timeout time.Duration, what string, ok func(*v1alpha1.SlavePool) bool) *v1alpha1.SlavePool {

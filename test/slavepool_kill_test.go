@@ -30,8 +30,7 @@ func TestSlavePoolSurvivesKills(t *testing.T) {
 			t.Fatalf("scale: %s%s", out, errOut)
 		}
 		time.Sleep(time.Duration(rng.Intn(1500)) * time.Millisecond)
-		_ = s.cmd.Process.Kill()
-		<-s.done
+		_ = s.Kill()
 	}
 	s, cli := poolServer(t, e, "--data-dir", dir)
 	if out, errOut, code := Minka(t, s, "", "scale", "sp", "trusty-amd64", "-n", "ci", "--replicas", "3"); code != 0 {

@@ -80,6 +80,22 @@ func (bp *buildPass) repo(ctx context.Context) (*v1alpha1.Repo, error) {
 	}
 }
 
+// existingRepo reads the Build's Repo, made again if it was deleted.
+func (bp *buildPass) existingRepo(ctx context.Context) (*v1alpha1.Repo, error) {
+	if bp.b.Status.Repo == "" {
+		return bp.repo(ctx)
+	}
+	rk, _ := v1alpha1.KindOf(&v1alpha1.Repo{})
+	obj, err := bp.r.st.Get(ctx, rk, bp.b.Namespace, bp.b.Status.Repo)
+	if errors.Is(err, store.ErrNotFound) {
+		return bp.repo(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading repo %s: %w", bp.b.Status.Repo, err)
+	}
+	return obj.(*v1alpha1.Repo), nil
+}
+
 // chacraURL is where the build uploads: the node the Repo controller
 // placed the Repo on, with the trailing slash ceph-build's chacra_url
 // has. "" until it is placed.

@@ -135,7 +135,8 @@ func (bp *buildPass) running(ctx context.Context) (reconcile.Result, error) {
 func (bp *buildPass) after(ctx context.Context) (reconcile.Result, error) {
 	b, a := bp.b, bp.p.Spec.Artifacts
 	if a != nil && a.Repo != nil {
-		rp, err := bp.repo(ctx)
+		// Read, not relabelled: a rebuild of the sha1 now owns the label.
+		rp, err := bp.existingRepo(ctx)
 		if err != nil {
 			return reconcile.Result{}, err
 		}

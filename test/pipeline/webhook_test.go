@@ -1,4 +1,4 @@
-package test
+package pipeline
 
 import (
 	"bytes"
@@ -24,8 +24,10 @@ import (
 )
 
 var (
-	buildKind    = func() v1alpha1.Kind { k, _ := v1alpha1.KindFor("Build"); return k }()
-	pipelineKind = func() v1alpha1.Kind { k, _ := v1alpha1.KindFor("Pipeline"); return k }()
+	buildKind      = func() v1alpha1.Kind { k, _ := v1alpha1.KindFor("Build"); return k }()
+	pipelineKind   = func() v1alpha1.Kind { k, _ := v1alpha1.KindFor("Pipeline"); return k }()
+	deploymentKind = func() v1alpha1.Kind { k, _ := v1alpha1.KindFor("Deployment"); return k }()
+	repoKind       = func() v1alpha1.Kind { k, _ := v1alpha1.KindFor("Repo"); return k }()
 )
 
 // webhookServer is a server (no controllers) with two webhook secrets
@@ -55,27 +57,6 @@ spec:
 		t.Fatal(err)
 	}
 	return s, cli
-}
-
-// githubPush is a push event as GitHub sends it (the fields minka reads
-// and their neighbours).
-func githubPush(ref, after, message string, deleted bool) []byte {
-	body, _ := json.Marshal(map[string]any{
-		"ref": ref, "before": strings.Repeat("1", 40), "after": after, "created": false, "deleted": deleted, "forced": false,
-		"compare":     "https://github.com/acme/webapp/compare/111111111111...222222222222",
-		"commits":     []any{map[string]any{"id": after, "message": message, "timestamp": "2026-12-02T04:00:00Z", "distinct": true}},
-		"head_commit": map[string]any{"id": after, "message": message, "timestamp": "2026-12-02T04:00:00Z", "distinct": true},
-		"repository":  map[string]any{"id": 1, "name": "webapp", "full_name": "acme/webapp", "clone_url": "https://github.com/acme/webapp.git"},
-		"pusher":      map[string]any{"name": "alice", "email": "alice@example.com"},
-		"sender":      map[string]any{"login": "alice", "id": 7},
-	})
-	if deleted {
-		var m map[string]any
-		_ = json.Unmarshal(body, &m)
-		m["after"], m["head_commit"], m["commits"] = strings.Repeat("0", 40), nil, []any{}
-		body, _ = json.Marshal(m)
-	}
-	return body
 }
 
 func sign(secret string, body []byte) string {
@@ -211,7 +192,7 @@ spec:
 	if want := "d-1=Built d-1=Duplicate d-ping=Ignored d-deletion=Ignored d-other branch=Ignored d-skip ci=Ignored d-tag not followed=Ignored d-tag=Built"; strings.Join(got, " ") != want {
 		t.Errorf("deliveries recorded:\n  %s\nwant\n  %s", strings.Join(got, " "), want)
 	}
-	issues, err := os.ReadFile("../apiserver/webhook/push/testdata/github/issues.json")
+	issues, err := os.ReadFile("../../apiserver/webhook/push/testdata/github/issues.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +300,7 @@ spec:
 		a.code = resp.StatusCode
 		return a
 	}
-	gitea, err := os.ReadFile("../apiserver/webhook/push/testdata/gitea/push.json")
+	gitea, err := os.ReadFile("../../apiserver/webhook/push/testdata/gitea/push.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +310,7 @@ spec:
 	if a.code != http.StatusCreated || a.Build == "" {
 		t.Errorf("Gitea push: %d %+v, want 201 with a Build", a.code, a)
 	}
-	gitlab, err := os.ReadFile("../apiserver/webhook/push/testdata/gitlab/push.json")
+	gitlab, err := os.ReadFile("../../apiserver/webhook/push/testdata/gitlab/push.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package test
+package pipeline
 
 import (
 	"bytes"
@@ -19,7 +19,6 @@ import (
 	marathon "github.com/gambol99/go-marathon"
 
 	"minka/api/v1alpha1"
-	"minka/client"
 	"minka/sim/jenkins"
 	simmarathon "minka/sim/marathon"
 	simos "minka/sim/openstack"
@@ -100,7 +99,7 @@ func signedPush(t *testing.T, s *Server, pipeline, style, delivery, branch, sha1
 		body = githubPush("refs/heads/"+branch, sha1, "change "+delivery, false)
 		h["X-GitHub-Event"], h["X-GitHub-Delivery"] = "push", delivery
 	case "gitea", "gitlab":
-		raw, err := os.ReadFile("../apiserver/webhook/push/testdata/" + style + "/push.json")
+		raw, err := os.ReadFile("../../apiserver/webhook/push/testdata/" + style + "/push.json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,15 +154,6 @@ func (e *loopEnv) liveImage(t *testing.T, app string) string {
 	return a.Container.Docker.Image
 }
 
-func getDeploymentNamed(t *testing.T, cli *client.Client, name string) *v1alpha1.Deployment {
-	t.Helper()
-	obj, err := cli.Get(context.Background(), deploymentKind, "ci", name)
-	if err != nil {
-		t.Fatalf("get deployment %s: %v", name, err)
-	}
-	return obj.(*v1alpha1.Deployment)
-}
-
 // TestPipelineLoop is the whole loop, once per sender style: a signed
 // push → a Build → its Jenkins build on an agent the autoscaled
 // SlavePool booted → its packages uploaded to chacra and its Repo Ready
@@ -214,7 +204,7 @@ func TestPipelineLoop(t *testing.T) {
 		if !strings.HasPrefix(node, "trusty-amd64") {
 			t.Fatalf("%s ran on %q, not on a pool agent", name, node)
 		}
-		rp := getRepo(t, cli, "ci", b.Status.Repo)
+		rp := get[*v1alpha1.Repo](t, cli, repoKind, b.Status.Repo)
 		if rp.Spec.SHA1 != sha || rp.Labels[v1alpha1.LabelBuild] != name || len(rp.Status.Distros) != 2 {
 			t.Fatalf("repo %s: %+v %+v", rp.Name, rp.Labels, rp.Status)
 		}
@@ -270,7 +260,7 @@ func TestPipelineLoop(t *testing.T) {
 	if got := e.liveImage(t, "web"); got != good {
 		t.Fatalf("production runs %s after staging rolled back, want %s", got, good)
 	}
-	if d := getDeploymentNamed(t, cli, "web"); d.Spec.Image != good {
+	if d := get[*v1alpha1.Deployment](t, cli, deploymentKind, "web"); d.Spec.Image != good {
 		t.Fatalf("production's spec became %s", d.Spec.Image)
 	}
 }

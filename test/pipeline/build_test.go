@@ -1,4 +1,4 @@
-package test
+package pipeline
 
 import (
 	"fmt"
@@ -68,6 +68,46 @@ func TestBuildFromPushToJenkins(t *testing.T) {
 	// logs -f of a finished build ends.
 	if out, errOut, rc = Minka(t, s, "", "logs", "-f", "build/webapp-2", "-n", "ci"); rc != 0 || !strings.Contains(out, "GIT_TAG") && !strings.Contains(out, "Finished: SUCCESS") {
 		t.Fatalf("minka logs -f: rc=%d %q %s", rc, out, errOut)
+	}
+
+	// History: with historyLimit 1 the Pipeline keeps its newest finished
+	// Build only.
+	apply(t, s, e.pipelineManifest("webapp", "  artifacts: {image: {repository: registry.example.com/webapp}}\n  historyLimit: 1\n"))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		bs := listBuilds(t, cli, "webapp")
+		if len(bs) == 1 && bs[0].Name == "webapp-2" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("historyLimit 1: %d builds left", len(bs))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// Serial: three Builds of one branch run one after the other, in
+	// number order, though Jenkins has two executors.
+	apply(t, s, e.pipelineManifest("serial", "  concurrency: {policy: Serial}\n"))
+	for i := 0; i < 3; i++ {
+		if out, errOut, rc := Minka(t, s, "", "trigger", "pipeline", "serial", "--branch", "master", "-n", "ci"); rc != 0 {
+			t.Fatalf("trigger serial: %s%s", out, errOut)
+		}
+	}
+	waitBuild(t, cli, "serial-2", 30*time.Second, "waiting", func(b *v1alpha1.Build) bool {
+		return b.Status.Reason == "WaitingForBuild" || finished(b)
+	})
+	var prev jenkins.BuildInfo
+	for i := 1; i <= 3; i++ {
+		waitBuild(t, cli, fmt.Sprintf("serial-%d", i), 30*time.Second, "finished", finished)
+	}
+	for _, jb := range e.jenkins.Builds("webapp-build") {
+		if !strings.HasPrefix(jb.Params["MINKA_BUILD"], "ci/serial-") {
+			continue
+		}
+		if prev.Number != 0 && (jb.Started.Before(prev.Ended) || jb.Params["MINKA_BUILD"] <= prev.Params["MINKA_BUILD"]) {
+			t.Errorf("serial: %s started at %v, before %s ended at %v", jb.Params["MINKA_BUILD"], jb.Started, prev.Params["MINKA_BUILD"], prev.Ended)
+		}
+		prev = jb
 	}
 
 	// A source nobody can reach: built all the same, unstable, and said.
@@ -233,8 +273,7 @@ func TestBuildTriggerSurvivesKills(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		time.Sleep(time.Duration(kill*7) * time.Millisecond)
-		_ = s.cmd.Process.Kill()
-		<-s.done
+		_ = s.Kill()
 	}
 	_, cli = buildServer(t, e, "--controllers", "pipeline", "--data-dir", dir)
 	for i := 1; i <= 30; i++ {

@@ -1,4 +1,4 @@
-package test
+package pipeline
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"minka/sim/jenkins"
 	"minka/store/storetest"
+	"minka/test/e2e"
 )
 
 // BenchmarkWebhookPushes sends signed GitHub pushes (each a new delivery
@@ -23,6 +24,10 @@ import (
 // puts as many values of the stored Build's bytes straight into the same
 // etcd with 32 goroutines, in the same run: pushes accepted per second
 // next to raw etcd puts per second.
+// benchClients is the concurrency of the throughput benchmarks, as in
+// test/.
+const benchClients = 32
+
 func BenchmarkWebhookPushes(b *testing.B) {
 	e := storetest.Etcd(b)
 	dir := b.TempDir()
@@ -41,7 +46,7 @@ spec:
 	const n = 1000
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}, Timeout: 30 * time.Second}
 	for iter := 0; iter < b.N; iter++ {
-		pushes := parallel(b, n, func(i int) error {
+		pushes := e2e.Parallel(b, n, benchClients, func(i int) error {
 			body := githubPush("refs/heads/main", fmt.Sprintf("%040x", iter*n+i+1), "bench", false)
 			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/webhooks/git/ci/webapp", bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
@@ -64,7 +69,7 @@ spec:
 			b.Fatalf("reading a stored Build: %v", err)
 		}
 		value := string(stored.Kvs[0].Value)
-		raw := parallel(b, n, func(i int) error {
+		raw := e2e.Parallel(b, n, benchClients, func(i int) error {
 			_, err := e.Client.Put(context.Background(), fmt.Sprintf("/bench/raw/%d/b%d", iter, i), value)
 			return err
 		})
@@ -99,7 +104,7 @@ func BenchmarkWebhookToJenkins(b *testing.B) {
 	for iter := 0; iter < b.N; iter++ {
 		sent := make([]time.Time, n)
 		names := make([]string, n)
-		parallelN(b, n, clients, func(i int) error {
+		e2e.Parallel(b, n, clients, func(i int) error {
 			sent[i] = time.Now()
 			code, body := pushGitHub(b, s, "webapp", fmt.Sprintf("bench-%d-%d", iter, i), "master", shas[i])
 			if code != http.StatusCreated {

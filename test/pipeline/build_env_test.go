@@ -1,4 +1,4 @@
-package test
+package pipeline
 
 import (
 	"bytes"
@@ -36,6 +36,12 @@ type buildEnv struct {
 	dir     string
 }
 
+// The shaman endpoints' credentials in the env's config.
+const (
+	shamanUser = "jenkins"
+	shamanKey  = "shaman-test-key"
+)
+
 // buildJob is the Jenkins job of the tests' Pipelines: every parameter
 // minka sends, and SIM_RESULT to choose a build's result.
 func buildJob(label string) string {
@@ -72,7 +78,7 @@ func startBuildWorld(t testing.TB, jopts jenkins.Options, extraConfig string) *b
 	t.Cleanup(func() { jk.Close(); js.Close(); ghs.Close(); cl.Close() })
 	e := &buildEnv{jenkins: jk, jkURL: js.URL, git: repo, gitURL: ghs.URL + "/webapp.git", chacra: cl, dir: dir,
 		config: filepath.Join(dir, "server.yaml")}
-	files := map[string]string{"jenkins-token": jopts.Token, "hook-a": "secret-a", "chacra-key": "secret", "shaman-key": testShamanKey}
+	files := map[string]string{"jenkins-token": jopts.Token, "hook-a": "secret-a", "chacra-key": "secret", "shaman-key": shamanKey}
 	for name, v := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(v+"\n"), 0o600); err != nil {
 			t.Fatal(err)
@@ -87,7 +93,7 @@ func startBuildWorld(t testing.TB, jopts jenkins.Options, extraConfig string) *b
 secrets:
 - {name: hook-a, file: %s}
 `, js.URL, jopts.User, filepath.Join(dir, "jenkins-token"), filepath.Join(dir, "chacra-key"), cl.Nodes[0].Name(), cl.Nodes[0].URL(),
-		extraConfig, testShamanUser, filepath.Join(dir, "shaman-key"), filepath.Join(dir, "hook-a"))
+		extraConfig, shamanUser, filepath.Join(dir, "shaman-key"), filepath.Join(dir, "hook-a"))
 	if err := os.WriteFile(e.config, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +130,7 @@ func buildServer(t testing.TB, e *buildEnv, args ...string) (*Server, *client.Cl
 	}
 	s := StartServer(t, append([]string{"--config", e.config}, args...)...)
 	for _, n := range e.chacra.Nodes {
-		n.SetShaman(s.URL+"/shaman/api/repos", "", testShamanUser, testShamanKey)
+		n.SetShaman(s.URL+"/shaman/api/repos", "", shamanUser, shamanKey)
 	}
 	cli, err := client.New(client.Config{Server: s.URL, Timeout: 10 * time.Second})
 	if err != nil {
@@ -169,13 +175,19 @@ func pushGitHub(t testing.TB, s *Server, pipeline, delivery, branch, sha1 string
 	return resp.StatusCode, out.String()
 }
 
+// get reads ci/name of kind k.
+func get[T v1alpha1.Object](t testing.TB, cli *client.Client, k v1alpha1.Kind, name string) T {
+	t.Helper()
+	obj, err := cli.Get(context.Background(), k, "ci", name)
+	if err != nil {
+		t.Fatalf("get %s %s: %v", k.Singular, name, err)
+	}
+	return obj.(T)
+}
+
 func getBuild(t testing.TB, cli *client.Client, name string) *v1alpha1.Build {
 	t.Helper()
-	obj, err := cli.Get(context.Background(), buildKind, "ci", name)
-	if err != nil {
-		t.Fatalf("get build %s: %v", name, err)
-	}
-	return obj.(*v1alpha1.Build)
+	return get[*v1alpha1.Build](t, cli, buildKind, name)
 }
 
 func waitBuild(t testing.TB, cli *client.Client, name string, timeout time.Duration, what string, ok func(*v1alpha1.Build) bool) *v1alpha1.Build {

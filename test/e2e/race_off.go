@@ -1,0 +1,6 @@
+//go:build !race
+
+package e2e
+
+// RaceEnabled says the tests run with the race detector.
+const RaceEnabled = false
