@@ -61,13 +61,15 @@ func (r *builds) Reconcile(ctx context.Context, req reconcile.Request) (reconcil
 	}
 	obj, ok := r.pipelines.Get(b.Namespace, b.Spec.Pipeline)
 	if !ok {
-		if b.Status.TriggerTime != nil {
-			// Already in Jenkins: it ends on its own; the Build goes with
-			// its Pipeline (it is owned by it).
-			return reconcile.Result{RequeueAfter: r.poll}, nil
+		// A Build may be applied before its Pipeline (a directory applied
+		// in name order): it waits, and the Pipeline's arrival wakes it.
+		// One already in Jenkins ends there; it goes with its Pipeline,
+		// which owns it.
+		if b.Status.TriggerTime == nil {
+			b.Status.Phase, b.Status.Reason = v1alpha1.BuildPending, ReasonPipelineNotFound
+			b.Status.Message = fmt.Sprintf("Pipeline %s/%s does not exist", b.Namespace, b.Spec.Pipeline)
 		}
-		r.finish(ctx, b, v1alpha1.BuildFailed, ReasonPipelineNotFound, fmt.Sprintf("Pipeline %s/%s does not exist", b.Namespace, b.Spec.Pipeline))
-		return ps.Finish(ctx, reconcile.Result{}, nil)
+		return ps.Finish(ctx, reconcile.Result{RequeueAfter: waitRecheck}, nil)
 	}
 	p := obj.(*v1alpha1.Pipeline)
 	jk := r.jenkins[p.Spec.Jenkins]

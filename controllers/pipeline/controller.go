@@ -112,16 +112,18 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 				siblings(o)
 			}
 		}})
-		// A Pipeline that changes (its policy, its job) is looked at by
-		// its waiting Builds too.
+		// A Pipeline that appears (its Builds were applied first) or
+		// changes (its policy, its job) is looked at by its unfinished
+		// Builds too.
 		pinf.AddEventHandler(reconcile.EnqueueObject(pctl))
-		pinf.AddEventHandler(reconcile.EventHandler{Update: func(_, o v1alpha1.Object) {
+		unfinished := func(o v1alpha1.Object) {
 			for _, s := range pipelineBuilds(binf, o.GetNamespace(), o.GetName()) {
 				if !v1alpha1.Finished(s.Status.Phase) {
 					bctl.Enqueue(reconcile.Request{Namespace: s.Namespace, Name: s.Name})
 				}
 			}
-		}})
+		}
+		pinf.AddEventHandler(reconcile.EventHandler{Add: unfinished, Update: func(_, o v1alpha1.Object) { unfinished(o) }})
 		// A Deployment or Repo that moves wakes the Builds waiting on it
 		// (their stages, their Repo), not only their next poll.
 		waiting := func(o v1alpha1.Object) {

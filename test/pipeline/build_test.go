@@ -312,6 +312,16 @@ func TestBuildFailures(t *testing.T) {
 		t.Fatalf("after the restart: %+v", b.Status)
 	}
 
+	// A Build applied before its Pipeline waits for it.
+	apply(t, s, "apiVersion: minka.dev/v1alpha1\nkind: Build\nmetadata: {name: early-manual, namespace: ci}\nspec: {pipeline: early, branch: master}\n")
+	waitBuild(t, cli, "early-manual", 30*time.Second, "waiting for its Pipeline", func(b *v1alpha1.Build) bool {
+		return b.Status.Phase == v1alpha1.BuildPending && b.Status.Reason == "PipelineNotFound"
+	})
+	apply(t, s, e.pipelineManifest("early", ""))
+	if b := waitBuild(t, cli, "early-manual", 30*time.Second, "finished", finished); b.Status.Phase != v1alpha1.BuildSucceeded {
+		t.Fatalf("the early Build: %+v", b.Status)
+	}
+
 	e.createRawJob(t, "plain-job", `<?xml version='1.1' encoding='UTF-8'?><project><builders/></project>`)
 	for _, tc := range []struct{ pipeline, job, params, reason string }{
 		{"plain", "plain-job", "", "JobMissingParameter"},
