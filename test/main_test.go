@@ -6,8 +6,6 @@
 package test
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"minka/test/e2e"
@@ -19,20 +17,7 @@ var minkaBin string
 // raceEnabled says the tests run with the race detector.
 const raceEnabled = e2e.RaceEnabled
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "minka-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if minkaBin, err = e2e.Build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { e2e.Main(m, &minkaBin) }
 
 // Server is a `minka server` child process.
 type Server = e2e.Server

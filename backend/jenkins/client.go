@@ -289,3 +289,20 @@ func (j *Client) status(op string, resp *http.Response, err error) error {
 	}
 	return nil
 }
+
+// Clients are the clients of every Jenkins backend in cfg: shared's
+// where it has one (the process's, built once), else a new one.
+func Clients(cfg []backend.Jenkins, shared map[string]*Client, m *transport.Metrics) (map[string]*Client, error) {
+	out := map[string]*Client{}
+	for _, c := range cfg {
+		if out[c.Name] = shared[c.Name]; out[c.Name] != nil {
+			continue
+		}
+		cl, err := New(c, m)
+		if err != nil {
+			return nil, err
+		}
+		out[c.Name] = cl
+	}
+	return out, nil
+}

@@ -71,15 +71,13 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	if err != nil {
 		return nil, err
 	}
+	clients, err := jenkins.Clients(opts.Backends.Jenkins, opts.Jenkins, opts.BackendMetrics)
+	if err != nil {
+		return nil, err
+	}
 	jk := map[string]Jenkins{}
-	for _, cfg := range opts.Backends.Jenkins {
-		c := opts.Jenkins[cfg.Name]
-		if c == nil {
-			if c, err = jenkins.New(cfg, opts.BackendMetrics); err != nil {
-				return nil, err
-			}
-		}
-		jk[cfg.Name] = c
+	for name, c := range clients {
+		jk[name] = c
 	}
 	clouds := map[string]Cloud{}
 	for _, cfg := range opts.Backends.OpenStack {

@@ -182,3 +182,20 @@ func HasFlag(args []string, name string) bool {
 	}
 	return false
 }
+
+// Main builds minka into a temporary directory, sets *bin to it, runs
+// the package's tests and exits with their code: a package's TestMain.
+func Main(m *testing.M, bin *string) {
+	dir, err := os.MkdirTemp("", "minka-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if *bin, err = Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}

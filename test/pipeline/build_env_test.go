@@ -152,27 +152,36 @@ spec:
 %s`, name, e.gitURL, extra)
 }
 
-// push sends a GitHub-style push of branch's head (or of sha1) to
-// pipeline's webhook and returns the status and body.
-func pushGitHub(t testing.TB, s *Server, pipeline, delivery, branch, sha1 string) (int, string) {
+// postHook posts a delivery with headers h to pipeline's webhook and
+// returns the status and body. It is called from goroutines: a failure
+// to send is an error of the test, not a Fatal.
+func postHook(t testing.TB, s *Server, pipeline string, body []byte, h map[string]string) (int, string) {
 	t.Helper()
-	body := githubPush("refs/heads/"+branch, sha1, "change "+delivery, false)
-	mac := hmac.New(sha256.New, []byte("secret-a"))
-	mac.Write(body)
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/webhooks/git/ci/"+pipeline, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", "push")
-	req.Header.Set("X-GitHub-Delivery", delivery)
-	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	for k, v := range h {
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Errorf("push %s: %v", delivery, err) // not Fatal: pushes run in goroutines
+		t.Errorf("posting to the webhook of %s: %v", pipeline, err)
 		return 0, err.Error()
 	}
 	defer resp.Body.Close()
 	var out bytes.Buffer
 	_, _ = out.ReadFrom(resp.Body)
 	return resp.StatusCode, out.String()
+}
+
+// pushGitHub sends a GitHub-style push of branch at sha1 to pipeline's
+// webhook, signed with hook-a's secret.
+func pushGitHub(t testing.TB, s *Server, pipeline, delivery, branch, sha1 string) (int, string) {
+	t.Helper()
+	body := githubPush("refs/heads/"+branch, sha1, "change "+delivery, false)
+	mac := hmac.New(sha256.New, []byte("secret-a"))
+	mac.Write(body)
+	return postHook(t, s, pipeline, body, map[string]string{"X-GitHub-Event": "push", "X-GitHub-Delivery": delivery,
+		"X-Hub-Signature-256": "sha256=" + hex.EncodeToString(mac.Sum(nil))})
 }
 
 // get reads ci/name of kind k.

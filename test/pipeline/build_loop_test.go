@@ -1,14 +1,12 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -130,19 +128,7 @@ func signedPush(t *testing.T, s *Server, pipeline, style, delivery, branch, sha1
 	case "gitea":
 		h["X-Gitea-Signature"] = hex.EncodeToString(mac.Sum(nil))
 	}
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/webhooks/git/ci/"+pipeline, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range h {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out bytes.Buffer
-	_, _ = out.ReadFrom(resp.Body)
-	return resp.StatusCode, out.String()
+	return postHook(t, s, pipeline, body, h)
 }
 
 func (e *loopEnv) liveImage(t *testing.T, app string) string {

@@ -5,8 +5,6 @@
 package pipeline
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"minka/test/e2e"
@@ -15,20 +13,7 @@ import (
 // minkaBin is the binary under test, built once by TestMain.
 var minkaBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "minka-e2e-pipeline-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if minkaBin, err = e2e.Build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { e2e.Main(m, &minkaBin) }
 
 // Server is a `minka server` child process.
 type Server = e2e.Server

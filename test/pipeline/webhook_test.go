@@ -1,14 +1,12 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -72,25 +70,22 @@ type hookAnswer struct {
 
 func deliver(t testing.TB, s *Server, pipeline, event, delivery string, body []byte, signature string) hookAnswer {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/webhooks/git/ci/"+pipeline, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", event)
-	req.Header.Set("X-GitHub-Delivery", delivery)
-	req.Header.Set("User-Agent", "GitHub-Hookshot/abc123")
+	h := map[string]string{"X-GitHub-Event": event, "X-GitHub-Delivery": delivery, "User-Agent": "GitHub-Hookshot/abc123"}
 	if signature != "" {
-		req.Header.Set("X-Hub-Signature-256", signature)
+		h["X-Hub-Signature-256"] = signature
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("delivering: %v", err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	code, out := postHook(t, s, pipeline, body, h)
+	return answer(t, code, out)
+}
+
+// answer decodes a webhook's answer.
+func answer(t testing.TB, code int, body string) hookAnswer {
+	t.Helper()
 	var a hookAnswer
-	if err := json.Unmarshal(b, &a); err != nil {
-		t.Fatalf("answer %d is not JSON: %s", resp.StatusCode, b)
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		t.Fatalf("answer %d is not JSON: %s", code, body)
 	}
-	a.code = resp.StatusCode
+	a.code = code
 	return a
 }
 
@@ -285,20 +280,8 @@ spec:
   trigger: {webhook: {secretRef: hook-a}}
 `)
 	post := func(body []byte, h map[string]string) hookAnswer {
-		req, _ := http.NewRequest(http.MethodPost, s.URL+"/webhooks/git/ci/webapp", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		for k, v := range h {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var a hookAnswer
-		_ = json.NewDecoder(resp.Body).Decode(&a)
-		a.code = resp.StatusCode
-		return a
+		code, out := postHook(t, s, "webapp", body, h)
+		return answer(t, code, out)
 	}
 	gitea, err := os.ReadFile("../../apiserver/webhook/push/testdata/gitea/push.json")
 	if err != nil {
