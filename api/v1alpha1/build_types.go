@@ -105,6 +105,10 @@ type BuildStatus struct {
 	QueueURL     string `json:"queueURL,omitempty"`
 	JenkinsBuild int64  `json:"jenkinsBuild,omitempty"`
 	URL          string `json:"url,omitempty"`
+	// JenkinsSession is Jenkins' X-Jenkins-Session when the build was
+	// seen started: a build ABORTED under another session was cut off by
+	// a Jenkins restart.
+	JenkinsSession string `json:"jenkinsSession,omitempty"`
 	// Result is Jenkins' result (SUCCESS, UNSTABLE, FAILURE, ABORTED,
 	// NOT_BUILT).
 	Result string `json:"result,omitempty"`

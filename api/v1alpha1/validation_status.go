@@ -92,7 +92,7 @@ func validateBuildStatus(s *BuildStatus, p *field.Path) field.ErrorList {
 	})
 	errs = append(errs, statusTexts(p, []text{{"phase", s.Phase}, {"url", s.URL}, {"describe", s.Describe},
 		{"tag", s.Tag}, {"message", s.Message}, {"reason", s.Reason}, {"sha1", s.SHA1}, {"key", s.Key},
-		{"queueURL", s.QueueURL}, {"result", s.Result}, {"repo", s.Repo}})...)
+		{"queueURL", s.QueueURL}, {"result", s.Result}, {"repo", s.Repo}, {"jenkinsSession", s.JenkinsSession}})...)
 	for i, st := range s.Stages {
 		sp := p.Child("stages").Index(i)
 		errs = append(errs, statusTexts(sp, []text{{"name", st.Name}, {"deployment", st.Deployment}, {"image", st.Image},

@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bndr/gojenkins"
@@ -41,6 +42,8 @@ type Client struct {
 	// noFollow is the client of requests whose answer is a redirect
 	// worth reading (a trigger's Location).
 	noFollow *http.Client
+	// session is the last X-Jenkins-Session seen.
+	session atomic.Value
 }
 
 // New builds the client of a Jenkins backend; it does no I/O, so minka
@@ -63,6 +66,10 @@ func (j *Client) Name() string { return j.name }
 
 // URL is the Jenkins URL agents connect to.
 func (j *Client) URL() string { return j.url }
+
+// Session is the X-Jenkins-Session of the last answer: Jenkins makes a
+// new one at every start, so a change says Jenkins restarted.
+func (j *Client) Session() string { s, _ := j.session.Load().(string); return s }
 
 // LastFailure is the last timeout, transport error or 5xx ("" if none).
 func (j *Client) LastFailure() string { s, _ := j.tr.LastFailure(); return s }
@@ -272,6 +279,9 @@ func (j *Client) do(ctx context.Context, method, path string, query map[string]s
 		return nil, "", err
 	}
 	defer resp.Body.Close()
+	if sid := resp.Header.Get("X-Jenkins-Session"); sid != "" {
+		j.session.Store(sid)
+	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	return resp, string(b), err
 }

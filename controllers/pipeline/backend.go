@@ -12,6 +12,7 @@ import (
 type Jenkins interface {
 	Name() string
 	URL() string
+	Session() string
 	LastFailure() string
 	Job(ctx context.Context, job string) (*jenkins.Job, error)
 	Find(ctx context.Context, job, param, value string) (*jenkins.Item, *jenkins.Build, error)

@@ -39,6 +39,7 @@ const (
 	ReasonReplaced             = "Replaced"
 	ReasonJenkinsResult        = "JenkinsResult"
 	ReasonAbortedInJenkins     = "AbortedInJenkins"
+	ReasonJenkinsRestarted     = "JenkinsRestarted"
 	EventJobParametersDropped  = "JobParametersDropped"
 	EventBuildTriggered        = "Triggered"
 	EventBuildStarted          = "Started"

@@ -61,6 +61,9 @@ func (bp *buildPass) queued(ctx context.Context) (reconcile.Result, error) {
 func (bp *buildPass) started(ctx context.Context, number int64, url string, at time.Time) {
 	b := bp.b
 	b.Status.JenkinsBuild, b.Status.URL = number, url
+	if b.Status.JenkinsSession == "" {
+		b.Status.JenkinsSession = bp.jk.Session()
+	}
 	if b.Status.StartTime == nil {
 		st := bp.now()
 		if !at.IsZero() && at.Unix() > 0 {
@@ -119,10 +122,14 @@ func (bp *buildPass) running(ctx context.Context) (reconcile.Result, error) {
 		bp.setPhase(v1alpha1.BuildRunning, ReasonJenkinsResult, what)
 		return bp.after(ctx)
 	case "ABORTED":
-		if b.Status.StopRequested != nil {
+		switch now := bp.jk.Session(); {
+		case b.Status.StopRequested != nil:
 			bp.r.finish(ctx, b, v1alpha1.BuildCancelled, ReasonReplaced, b.Status.Message)
-		} else {
-			bp.r.finish(ctx, b, v1alpha1.BuildAborted, ReasonAbortedInJenkins, what+" (aborted in jenkins "+bp.jk.Name()+" by a user, or a restart)")
+		case b.Status.JenkinsSession != "" && now != "" && now != b.Status.JenkinsSession:
+			bp.r.finish(ctx, b, v1alpha1.BuildFailed, ReasonJenkinsRestarted, fmt.Sprintf("%s: jenkins %s restarted while it ran (X-Jenkins-Session %s, now %s)",
+				what, bp.jk.Name(), b.Status.JenkinsSession, now))
+		default:
+			bp.r.finish(ctx, b, v1alpha1.BuildAborted, ReasonAbortedInJenkins, what+" (aborted in jenkins "+bp.jk.Name()+")")
 		}
 	default:
 		bp.r.finish(ctx, b, v1alpha1.BuildFailed, ReasonJenkinsResult, what)

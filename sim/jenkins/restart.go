@@ -1,6 +1,8 @@
 package jenkins
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"net/http"
@@ -14,7 +16,8 @@ import (
 // Jenkins.cleanUp: Executor.interruptForShutdown, as SYSTEM, so no "Aborted
 // by" line) and forgets every queue item, waiting or left, and every HTTP
 // session (so crumbs too); jobs, build history, build numbers, nodes and
-// queue ids, which keep counting, survive. JNLP agents are taken to
+// queue ids, which keep counting, survive. X-Jenkins-Session changes, as
+// Jenkins' SESSION_HASH is made anew by every start. JNLP agents are taken to
 // reconnect at once. Real Jenkins writes the waiting items to queue.xml
 // and loads them back: the simulator's restart is one that lost it (a
 // crash, a new controller pod without the file).
@@ -40,6 +43,16 @@ func (s *Server) restart(now time.Time) {
 	clear(s.sessions)
 	s.quietDown, s.safeRestart, s.quietReason = false, false, ""
 	s.restartUntil = now.Add(s.opts.RestartDuration)
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	s.jvmSession = hex.EncodeToString(b) // a new JVM, a new SESSION_HASH
+}
+
+// sessionID is the current X-Jenkins-Session.
+func (s *Server) sessionID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.jvmSession
 }
 
 // restarting reports whether a restart is under way.

@@ -62,6 +62,9 @@ type Server struct {
 	sessions  map[string]bool
 	crumbSalt string
 
+	// jvmSession is X-Jenkins-Session: Jenkins.SESSION_HASH, made anew by
+	// every start of the JVM, so a restart changes it.
+	jvmSession string
 	// resultRules are SetResultFor's, by job ("" = every job).
 	resultRules map[string][]resultRule
 	// requests are the build requests received (requests.go).
@@ -103,7 +106,7 @@ func New(opts Options) *Server {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
 	s := &Server{opts: opts, jobs: map[string]*job{}, items: map[int]*queueItem{}, computers: map[string]*computer{}, nextID: 1,
-		sessions: map[string]bool{}, crumbSalt: hex.EncodeToString(salt), resultRules: map[string][]resultRule{},
+		sessions: map[string]bool{}, jvmSession: sessionHash, crumbSalt: hex.EncodeToString(salt), resultRules: map[string][]resultRule{},
 		jobUploads: map[string]Upload{}, client: &http.Client{}}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.computers["(built-in)"] = &computer{name: "Built-In Node", builtIn: true, executors: make([]*build, opts.BuiltInExecutors)}
@@ -154,7 +157,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Hudson", "1.395")
 	h.Set("X-Jenkins", Version)
-	h.Set("X-Jenkins-Session", sessionHash)
+	h.Set("X-Jenkins-Session", s.sessionID())
 	id, ok := s.authenticate(w, r)
 	if !ok {
 		return

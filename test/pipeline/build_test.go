@@ -312,6 +312,18 @@ func TestBuildFailures(t *testing.T) {
 		t.Fatalf("after the restart: %+v", b.Status)
 	}
 
+	// A build running when Jenkins restarts: Failed, and said so (the
+	// restart changed X-Jenkins-Session).
+	apply(t, s, e.pipelineManifest("longrun", "  parameters: {SIM_DURATION: 1h}\n"))
+	if out, errOut, rc := Minka(t, s, "", "trigger", "pipeline", "longrun", "--branch", "master", "-n", "ci"); rc != 0 {
+		t.Fatalf("trigger longrun: %s%s", out, errOut)
+	}
+	waitBuild(t, cli, "longrun-1", 30*time.Second, "Running", func(b *v1alpha1.Build) bool { return b.Status.Phase == v1alpha1.BuildRunning })
+	e.jenkins.Restart()
+	if b := waitBuild(t, cli, "longrun-1", 30*time.Second, "finished", finished); b.Status.Phase != v1alpha1.BuildFailed || b.Status.Reason != "JenkinsRestarted" {
+		t.Fatalf("a build cut off by a restart: %+v", b.Status)
+	}
+
 	// A Build applied before its Pipeline waits for it.
 	apply(t, s, "apiVersion: minka.dev/v1alpha1\nkind: Build\nmetadata: {name: early-manual, namespace: ci}\nspec: {pipeline: early, branch: master}\n")
 	waitBuild(t, cli, "early-manual", 30*time.Second, "waiting for its Pipeline", func(b *v1alpha1.Build) bool {
