@@ -184,6 +184,9 @@ func (n *BuildNumbers) Create(ctx context.Context, b *v1alpha1.Build, delivery s
 			return nil, false, err
 		}
 		created := out.(*v1alpha1.Build)
+		if store.IsDryRun(ctx) {
+			return created, true, nil // nothing stored: no number taken
+		}
 		l.add(created)
 		// Should this fail the Build stands: the next allocation counts
 		// it from the Builds themselves.

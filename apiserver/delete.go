@@ -24,6 +24,11 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, info *requestInf
 		if err := yaml.UnmarshalStrict(data, &opts); err != nil {
 			return apierrors.NewBadRequest("DeleteOptions: " + err.Error())
 		}
+		if len(opts.DryRun) > 0 { // kubectl delete --dry-run=server says it here
+			if r, err = withDryRun(r, "delete", opts.DryRun); err != nil {
+				return err
+			}
+		}
 		if p := opts.Preconditions; p != nil {
 			pre = &store.Preconditions{}
 			if p.UID != nil {

@@ -296,6 +296,10 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
+	r, err := withDryRun(r, info.Verb, r.URL.Query()["dryRun"])
+	if err != nil {
+		return err
+	}
 	switch {
 	case info.Subresource == "scale":
 		return s.scale(w, r, info)

@@ -16,8 +16,11 @@ const DefaultServer = "http://127.0.0.1:7070"
 
 // Config says where the server is and how to authenticate.
 type Config struct {
-	Server     string        `json:"server,omitempty"`
-	Token      string        `json:"token,omitempty"`
+	Server string `json:"server,omitempty"`
+	Token  string `json:"token,omitempty"`
+	// CAFile is the PEM bundle that signed an https server's certificate
+	// (default: the system's roots).
+	CAFile     string        `json:"certificateAuthority,omitempty"`
 	Timeout    time.Duration `json:"-"`
 	HTTPClient *http.Client  `json:"-"`
 }

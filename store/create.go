@@ -35,7 +35,7 @@ func (s *Store) Create(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object
 		return nil, err
 	}
 	var opts []clientv3.OpOption
-	if k.Kind == "Event" {
+	if k.Kind == "Event" && !IsDryRun(ctx) {
 		id, err := s.leases.get(ctx)
 		if err != nil {
 			return nil, err
@@ -52,7 +52,9 @@ func (s *Store) Create(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object
 	if !ok {
 		return nil, &Error{Err: ErrAlreadyExists, Kind: k.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
 	}
-	obj.SetResourceVersion(fmt.Sprint(resp.Header.Revision))
+	if !IsDryRun(ctx) { // a dry-run create answers without a resourceVersion, as kube-apiserver's
+		obj.SetResourceVersion(fmt.Sprint(resp.Header.Revision))
+	}
 	return obj, nil
 }
 

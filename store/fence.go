@@ -36,6 +36,9 @@ func (s *Store) commit(ctx context.Context, cmps []clientv3.Cmp, ops ...clientv3
 	if s.fence != nil {
 		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.fence.Key), "=", s.fence.CreateRevision))
 	}
+	if IsDryRun(ctx) {
+		ops = nil // the compares alone: a read-only transaction
+	}
 	resp, err := s.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
 	if err != nil {
 		return nil, false, err

@@ -175,6 +175,10 @@ func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object
 	if !ok {
 		return nil, false, nil
 	}
-	next.SetResourceVersion(fmt.Sprint(resp.Header.Revision))
+	rv := resp.Header.Revision
+	if IsDryRun(ctx) {
+		rv = modRev // nothing was written: the stored version stands
+	}
+	next.SetResourceVersion(fmt.Sprint(rv))
 	return next, true, nil
 }

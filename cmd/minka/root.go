@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 type globals struct {
 	server    string
 	token     string
+	ca        string
 	namespace string
 	timeout   time.Duration
 }
@@ -36,6 +38,7 @@ drive it with the other verbs, as you would kubectl.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.server, "server", "", "API server URL (default $MINKA_SERVER, the login file, or "+client.DefaultServer+")")
 	pf.StringVar(&g.token, "token", "", "bearer token (default $MINKA_TOKEN or the login file)")
+	pf.StringVar(&g.ca, "certificate-authority", "", "PEM bundle that signed an https server's certificate (default $MINKA_CERTIFICATE_AUTHORITY, else the system's roots)")
 	pf.StringVarP(&g.namespace, "namespace", "n", "", "namespace (default \"default\")")
 	pf.DurationVar(&g.timeout, "request-timeout", client.Timeout, "timeout of each API request (watches excepted)")
 	root.AddCommand(
@@ -66,6 +69,11 @@ func (g *globals) client() (*client.Client, error) {
 		return nil, err
 	}
 	cfg.Timeout = g.timeout
+	if g.ca != "" {
+		cfg.CAFile = g.ca
+	} else if v := os.Getenv("MINKA_CERTIFICATE_AUTHORITY"); v != "" {
+		cfg.CAFile = v
+	}
 	return client.New(cfg)
 }
 

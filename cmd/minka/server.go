@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -37,6 +38,7 @@ type serverOptions struct {
 	listen          string
 	addrFile        string
 	dataDir         string
+	tlsCert, tlsKey string
 	etcdEndpoints   []string
 	etcdCert        string
 	etcdKey         string
@@ -83,6 +85,8 @@ func (o *serverOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.addrFile, "addr-file", o.addrFile, "write the address actually listened on to this file once ready")
 	f.StringVar(&o.dataDir, "data-dir", o.dataDir, "directory of the embedded etcd (unused by etcd with --etcd-endpoints) and of the git mirrors (git/)")
 	f.StringSliceVar(&o.etcdEndpoints, "etcd-endpoints", o.etcdEndpoints, "external etcd cluster endpoints (comma-separated); default: embedded etcd")
+	f.StringVar(&o.tlsCert, "tls-cert-file", o.tlsCert, "serve HTTPS with this certificate (PEM; with --tls-private-key-file): kubectl sends tokens over HTTPS only")
+	f.StringVar(&o.tlsKey, "tls-private-key-file", o.tlsKey, "the private key of --tls-cert-file (PEM)")
 	f.StringVar(&o.etcdCert, "etcd-cert", o.etcdCert, "TLS client certificate for etcd")
 	f.StringVar(&o.etcdKey, "etcd-key", o.etcdKey, "TLS client key for etcd")
 	f.StringVar(&o.etcdCA, "etcd-cacert", o.etcdCA, "CA bundle that signed etcd's certificate")
@@ -168,9 +172,23 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if o.etcdQuota < 0 {
 		return fmt.Errorf("--etcd-quota-backend-bytes %d: must not be negative (0 is etcd's default of 2 GiB)", o.etcdQuota)
 	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return fmt.Errorf("--tls-cert-file and --tls-private-key-file go together")
+	}
+	var tlsConfig *tls.Config
+	if o.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert-file %s, --tls-private-key-file %s: %w", o.tlsCert, o.tlsKey, err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+	}
 	l, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.listen, err)
+	}
+	if tlsConfig != nil {
+		l = tls.NewListener(l, tlsConfig)
 	}
 	defer l.Close()
 	etcd, err := store.OpenEtcd(ctx, store.EtcdConfig{
@@ -233,7 +251,11 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	log.Info("listening on "+addr, "address", addr, "auth", srv.AuthEnabled(), "version", version)
 	rctx, stopReady := context.WithCancel(ctx)
 	defer stopReady()
-	rdone := runReady(rctx, ready, "http://"+addr)
+	scheme := "http://"
+	if tlsConfig != nil {
+		scheme = "https://"
+	}
+	rdone := runReady(rctx, ready, scheme+addr)
 	mctx, stopControllers := context.WithCancel(ctx)
 	defer stopControllers()
 	mdone := make(chan error, 1)

@@ -90,7 +90,11 @@ func StartServer(t testing.TB, bin string, args ...string) *Server {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if b, err := os.ReadFile(addrFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
-			s.URL = "http://" + strings.TrimSpace(string(b))
+			scheme := "http://"
+			if HasFlag(args, "--tls-cert-file") {
+				scheme = "https://"
+			}
+			s.URL = scheme + strings.TrimSpace(string(b))
 			return s
 		}
 		select {

@@ -1,0 +1,173 @@
+package test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"minka/test/e2e"
+)
+
+// kubectlBin is the kubectl the tests drive; every machine image here has
+// v1.32, so under CI a missing one fails the test instead of skipping it.
+func kubectlBin(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("kubectl")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("kubectl is not on PATH: %v", err)
+		}
+		t.Skipf("kubectl is not on PATH: %v", err)
+	}
+	return bin
+}
+
+// kubeServer is a server with a token of each role serving HTTPS (kubectl
+// sends a token over HTTPS only), and the CA kubectl trusts it by.
+type kubeServer struct {
+	*Server
+	ca string
+}
+
+func tlsAuthServer(t *testing.T) *kubeServer {
+	t.Helper()
+	dir := t.TempDir()
+	cert, key := e2e.SelfSigned(t, dir)
+	cfg := filepath.Join(dir, "server.yaml")
+	body := fmt.Sprintf("auth:\n  tokens:\n  - {name: viewer, role: view, sha256: %s}\n  - {name: ci-bot, role: edit, sha256: %s}\n  - {name: ops, role: admin, sha256: %s}\n",
+		sha(viewToken), sha(editToken), sha(adminToken))
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := StartServer(t, "--config", cfg, "--controllers", "none", "--tls-cert-file", cert, "--tls-private-key-file", key)
+	return &kubeServer{Server: s, ca: cert}
+}
+
+// kubectl runs kubectl against s with token, a kubeconfig of its own (no
+// user config leaks in) and returns stdout, stderr and the exit code.
+func kubectl(t *testing.T, s *kubeServer, token, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, kubectlBin(t), append([]string{"--server", s.URL, "--token", token, "--certificate-authority", s.ca}, args...)...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "kubeconfig"), "HOME="+t.TempDir())
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("kubectl %v: %v", args, err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// storeRevision is etcd's revision as the API reports it: a list's
+// resourceVersion. Any write of any object moves it.
+func storeRevision(t *testing.T, s *kubeServer) string {
+	t.Helper()
+	out, errOut, _ := kubectl(t, s, viewToken, "", "get", "--raw", "/apis/minka.dev/v1alpha1/deployments")
+	var meta struct {
+		Metadata struct{ ResourceVersion string } `json:"metadata"`
+	}
+	if err := json.Unmarshal([]byte(out), &meta); err != nil || meta.Metadata.ResourceVersion == "" {
+		t.Fatalf("list: %s%s", out, errOut)
+	}
+	return meta.Metadata.ResourceVersion
+}
+
+// TestKubectlDryRunWritesNothing: every kubectl write that asks the
+// server for a dry run — diff, create, replace, apply, patch (spec and
+// status), scale, label, annotate, delete — answers as the write would
+// and leaves etcd's revision where it was; a dry-run Build takes no
+// number; an unknown dryRun value is refused naming the field.
+func TestKubectlDryRunWritesNothing(t *testing.T) {
+	s := tlsAuthServer(t)
+	examples, _ := filepath.Abs("../examples")
+	if out, errOut, code := kubectl(t, s, editToken, "", "apply", "--validate=false", "-f", examples); code != 0 {
+		t.Fatalf("apply: %s%s", out, errOut)
+	}
+	manifest, err := os.ReadFile(filepath.Join(examples, "deployment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaled := strings.Replace(string(manifest), "replicas: 3", "replicas: 4", 1)
+	other := strings.Replace(string(manifest), "name: web\n", "name: web2\n", 1)
+	build := "apiVersion: minka.dev/v1alpha1\nkind: Build\nmetadata: {namespace: ci}\nspec: {pipeline: webapp, branch: master}\n"
+	before := storeRevision(t, s)
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string // in stdout
+	}{
+		{"diff", scaled, []string{"diff", "-f", "-"}, "+  replicas: 4"},
+		{"create", other, []string{"create", "--validate=false", "--dry-run=server", "-f", "-"}, "web2 created (server dry run)"},
+		{"create of a Build", build, []string{"create", "--validate=false", "--dry-run=server", "-f", "-", "-o", "jsonpath={.metadata.name}"}, "webapp-2"}, // webapp-manual-1 is number 1
+		{"replace", scaled, []string{"replace", "--validate=false", "--dry-run=server", "-f", "-"}, "web replaced (server dry run)"},
+		{"apply", scaled, []string{"apply", "--validate=false", "--dry-run=server", "-f", "-"}, "web configured (server dry run)"},
+		{"patch", "", []string{"patch", "deploy", "web", "-n", "ci", "--type", "merge", "-p", `{"spec":{"replicas":5}}`, "--dry-run=server", "-o", "jsonpath={.spec.replicas}"}, "5"},
+		{"scale", "", []string{"scale", "deploy", "web", "-n", "ci", "--replicas", "6", "--dry-run=server"}, "web scaled (server dry run)"},
+		{"label", "", []string{"label", "deploy", "web", "-n", "ci", "tier=front", "--dry-run=server"}, "web labeled (server dry run)"},
+		{"annotate", "", []string{"annotate", "deploy", "web", "-n", "ci", "note=x", "--dry-run=server"}, "web annotated (server dry run)"},
+		{"delete", "", []string{"delete", "deploy", "web", "-n", "ci", "--dry-run=server"}, `"web" deleted (server dry run)`},
+		{"delete of everything", "", []string{"delete", "deploy,sp,repos,pipelines,builds", "--all", "-n", "ci", "--dry-run=server"}, "deleted (server dry run)"},
+	}
+	for _, tt := range tests {
+		token := editToken
+		out, errOut, code := kubectl(t, s, token, tt.stdin, append(tt.args, "-n", "ci")...)
+		if tt.name == "diff" {
+			code &^= 1 // diff exits 1 when it found differences
+		}
+		if code != 0 || !strings.Contains(out, tt.want) {
+			t.Errorf("kubectl %s: exit %d, stdout %q, stderr %q; want %q", tt.name, code, out, errOut, tt.want)
+		}
+		if got := storeRevision(t, s); got != before {
+			t.Fatalf("kubectl %s --dry-run=server moved etcd's revision %s → %s", tt.name, before, got)
+		}
+	}
+	// The status subresource: an admin's dry run.
+	out, errOut, code := kubectl(t, s, adminToken, "", "patch", "deploy", "web", "-n", "ci", "--subresource", "status", "--type", "merge",
+		"-p", `{"status":{"readyReplicas":2}}`, "--dry-run=server", "-o", "jsonpath={.status.readyReplicas}")
+	if code != 0 || out != "2" || storeRevision(t, s) != before {
+		t.Errorf("dry-run status patch: exit %d %q %s", code, out, errOut)
+	}
+	if out, _, _ := kubectl(t, s, viewToken, "", "get", "deploy", "web", "-n", "ci", "-o", "jsonpath={.spec.replicas} {.metadata.labels.tier}"); out != "3 " {
+		t.Errorf("after the dry runs: %q, want replicas 3 and no tier label", out)
+	}
+	if out, _, _ := kubectl(t, s, viewToken, "", "get", "deploy", "web2", "-n", "ci"); out != "" {
+		t.Errorf("the dry-run create left web2: %q", out)
+	}
+	if _, errOut, code := kubectl(t, s, editToken, "", "delete", "--raw", "/apis/minka.dev/v1alpha1/namespaces/ci/deployments/web?dryRun=Some"); code == 0 ||
+		!strings.Contains(errOut, `DeleteOptions "" is invalid: dryRun: Unsupported value: ["Some"]: supported values: "All"`) {
+		t.Errorf("dryRun=Some: exit %d %s", code, errOut)
+	}
+	// A view token may not even dry-run a write.
+	if _, errOut, code := kubectl(t, s, viewToken, "", "delete", "deploy", "web", "-n", "ci", "--dry-run=server"); code == 0 || !strings.Contains(errOut, "Forbidden") {
+		t.Errorf("view token dry-run delete: exit %d %s", code, errOut)
+	}
+	// The dry-run Build took no number: the next real one is webapp-2 too.
+	out, errOut, code = kubectl(t, s, editToken, build, "create", "--validate=false", "-f", "-", "-o", "name")
+	if code != 0 || strings.TrimSpace(out) != "build.minka.dev/webapp-2" {
+		t.Errorf("the first Build after a dry run: %q %s", out, errOut)
+	}
+	if got := storeRevision(t, s); got == before {
+		t.Errorf("a real create did not move the revision: the revision check proves nothing")
+	}
+	// minka's own CLI over the same HTTPS, trusting the same CA.
+	if out, errOut, code := Minka(t, s.Server, "", "get", "deploy", "web", "-n", "ci", "-o", "name", "--token", viewToken, "--certificate-authority", s.ca); code != 0 || out != "deployment.minka.dev/web\n" {
+		t.Errorf("minka over https: exit %d %q %s", code, out, errOut)
+	}
+	if _, errOut, code := Minka(t, s.Server, "", "get", "deploy", "-n", "ci", "--token", viewToken); code == 0 || !strings.Contains(errOut, "certificate") {
+		t.Errorf("minka over https without the CA: exit %d %s", code, errOut)
+	}
+}
