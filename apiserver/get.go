@@ -4,9 +4,11 @@ import (
 	"net/http"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"minka/api/v1alpha1"
 	"minka/store"
 )
 
@@ -14,6 +16,14 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, info *requestInfo) 
 	obj, err := s.store.Get(r.Context(), info.Kind, info.Namespace, info.Name)
 	if err != nil {
 		return err
+	}
+	if v, ok := wantsTable(r); ok {
+		t, err := table(r, v, info.Kind.Kind, []v1alpha1.Object{obj}, metav1.ListMeta{ResourceVersion: obj.GetResourceVersion()})
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, t)
+		return nil
 	}
 	writeObject(w, http.StatusOK, obj)
 	return nil
@@ -27,6 +37,18 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, info *requestInfo)
 	list, err := s.store.List(r.Context(), info.Kind, info.Namespace, opts)
 	if err != nil {
 		return err
+	}
+	if v, ok := wantsTable(r); ok {
+		lm := metav1.ListMeta{}
+		if li, ok := list.(metav1.ListInterface); ok {
+			lm.ResourceVersion, lm.Continue = li.GetResourceVersion(), li.GetContinue()
+		}
+		t, err := table(r, v, info.Kind.Kind, list.GetItems(), lm)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, t)
+		return nil
 	}
 	writeJSON(w, http.StatusOK, list)
 	return nil

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"minka/api/v1alpha1"
 	"minka/store"
 	"minka/store/watchcache"
 )
@@ -75,12 +77,26 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, info *requestInfo
 	defer wt.Stop()
 	out.unblockWhenDone(wt.Context())
 	out.flush()
+	tableVersion, asTable := wantsTable(r)
 	for {
 		ev, ok := wt.Next()
 		if !ok {
 			return nil
 		}
-		if err := out.event(ev.Type, ev.Object.JSON()); err != nil {
+		data := ev.Object.JSON()
+		if asTable && ev.Type != watch.Bookmark && ev.Type != watch.Error {
+			// kubectl get -w: each change a Table of one row, encoded for
+			// this watcher alone.
+			t, err := table(r, tableVersion, info.Kind.Kind, []v1alpha1.Object{ev.Object.Object()}, metav1.ListMeta{ResourceVersion: ev.Object.Object().GetResourceVersion()})
+			if err != nil {
+				_ = out.line(errorLine(err, info))
+				return nil
+			}
+			if data, err = json.Marshal(t); err != nil {
+				return nil
+			}
+		}
+		if err := out.event(ev.Type, data); err != nil {
 			return nil // the client went away, or read nothing for watchWriteTimeout
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -170,4 +171,97 @@ func TestKubectlDryRunWritesNothing(t *testing.T) {
 	if _, errOut, code := Minka(t, s.Server, "", "get", "deploy", "-n", "ci", "--token", viewToken); code == 0 || !strings.Contains(errOut, "certificate") {
 		t.Errorf("minka over https without the CA: exit %d %s", code, errOut)
 	}
+}
+
+// withoutAge drops the AGE column of a table's lines (kubectl and minka
+// print a second apart), keeping every other cell.
+func withoutAge(out string) []string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) == 0 {
+		return nil
+	}
+	age := -1
+	for i, h := range strings.Fields(lines[0]) {
+		if h == "AGE" {
+			age = i
+		}
+	}
+	var kept []string
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if age >= 0 && age < len(f) {
+			f = append(f[:age], f[age+1:]...)
+		}
+		kept = append(kept, strings.Join(f, " "))
+	}
+	return kept
+}
+
+// TestKubectlGetShowsMinkaColumns: the server answers kubectl's Table
+// request with the columns `minka get` prints, the wide ones at -o wide,
+// and watches as Tables too.
+func TestKubectlGetShowsMinkaColumns(t *testing.T) {
+	s := tlsAuthServer(t)
+	examples, _ := filepath.Abs("../examples")
+	if out, errOut, code := kubectl(t, s, editToken, "", "apply", "--validate=false", "-f", examples); code != 0 {
+		t.Fatalf("apply: %s%s", out, errOut)
+	}
+	for _, kind := range []string{"deployments", "slavepools", "repos", "pipelines", "builds"} {
+		for _, wide := range [][]string{nil, {"-o", "wide"}} {
+			args := append([]string{"get", kind, "-n", "ci"}, wide...)
+			kout, kerr, kcode := kubectl(t, s, viewToken, "", args...)
+			mout, merr, mcode := Minka(t, s.Server, "", append(args, "--token", viewToken, "--certificate-authority", s.ca)...)
+			if kcode != 0 || mcode != 0 {
+				t.Fatalf("get %s %v: kubectl %d %s, minka %d %s", kind, wide, kcode, kerr, mcode, merr)
+			}
+			if k, m := withoutAge(kout), withoutAge(mout); strings.Join(k, "\n") != strings.Join(m, "\n") || len(k) < 2 {
+				t.Errorf("get %s %v:\nkubectl:\n%s\nminka:\n%s", kind, wide, kout, mout)
+			}
+		}
+	}
+	// A watch: each change a Table row under the same columns.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, kubectlBin(t), "--server", s.URL, "--token", viewToken, "--certificate-authority", s.ca,
+		"get", "deploy", "web", "-n", "ci", "-w", "--output-watch-events")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "kubeconfig"), "HOME="+t.TempDir())
+	out := &lockedBuffer{}
+	cmd.Stdout = out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = cmd.Wait() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "ADDED") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, errOut, code := kubectl(t, s, editToken, "", "scale", "deploy", "web", "-n", "ci", "--replicas", "7"); code != 0 {
+		t.Fatalf("scale: %s", errOut)
+	}
+	for !strings.Contains(out.String(), "MODIFIED") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	lines := withoutAge(out.String())
+	if len(lines) != 3 || lines[0] != "EVENT NAME READY UP-TO-DATE AVAILABLE IMAGE" || !strings.HasPrefix(lines[2], "MODIFIED web 0/7 0 0 ") {
+		t.Errorf("kubectl get -w:\n%s", out.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer a child process writes while the test
+// reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
