@@ -3,8 +3,12 @@ package apiserver
 import (
 	"net/http"
 	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilversion "k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/apimachinery/pkg/version"
 
 	"minka/api/v1alpha1"
@@ -35,10 +39,19 @@ func apiGroup() metav1.APIGroup {
 func (s *Server) apiResources(w http.ResponseWriter, _ *http.Request) {
 	list := &metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: v1alpha1.APIVersion}
 	for _, k := range v1alpha1.Kinds() {
+		var categories []string
+		if k.Kind != "Event" {
+			categories = []string{"all"} // kubectl get all
+		}
 		list.APIResources = append(list.APIResources, metav1.APIResource{
 			Name: k.Plural, SingularName: k.Singular, Namespaced: k.Namespaced, Kind: k.Kind, ShortNames: k.ShortNames,
-			Verbs: metav1.Verbs{"create", "delete", "get", "list", "patch", "update", "watch"},
+			Verbs: metav1.Verbs{"create", "delete", "get", "list", "patch", "update", "watch"}, Categories: categories,
 		})
+		if k.Kind == "Build" {
+			list.APIResources = append(list.APIResources, metav1.APIResource{
+				Name: k.Plural + "/log", Namespaced: k.Namespaced, Kind: k.Kind, Verbs: metav1.Verbs{"get"},
+			})
+		}
 		if k.Status {
 			list.APIResources = append(list.APIResources, metav1.APIResource{
 				Name: k.Plural + "/status", Namespaced: k.Namespaced, Kind: k.Kind, Verbs: metav1.Verbs{"get", "patch", "update"},
@@ -54,9 +67,28 @@ func (s *Server) apiResources(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, list)
 }
 
+// versionInfo is /version as kube-apiserver answers it: major and minor
+// from the semver gitVersion (kubectl version parses it), the commit, tree
+// state and build time from the binary's vcs stamp.
 func (s *Server) versionInfo(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, &version.Info{
-		GitVersion: s.version, GoVersion: runtime.Version(), Compiler: runtime.Compiler,
-		Platform: runtime.GOOS + "/" + runtime.GOARCH,
-	})
+	info := &version.Info{GitVersion: s.version, GoVersion: runtime.Version(), Compiler: runtime.Compiler,
+		Platform: runtime.GOOS + "/" + runtime.GOARCH, GitTreeState: "clean"}
+	if sv, err := utilversion.ParseSemantic(strings.TrimPrefix(s.version, "v")); err == nil {
+		info.Major, info.Minor = strconv.FormatUint(uint64(sv.Major()), 10), strconv.FormatUint(uint64(sv.Minor()), 10)
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, st := range bi.Settings {
+			switch st.Key {
+			case "vcs.revision":
+				info.GitCommit = st.Value
+			case "vcs.modified":
+				if st.Value == "true" {
+					info.GitTreeState = "dirty"
+				}
+			case "vcs.time":
+				info.BuildDate = st.Value
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, info)
 }

@@ -219,31 +219,44 @@ func TestKubectlGetShowsMinkaColumns(t *testing.T) {
 			}
 		}
 	}
+	// get all: the five kinds are in the "all" category.
+	out, errOut, code := kubectl(t, s, viewToken, "", "get", "all", "-n", "ci", "-o", "name")
+	for _, want := range []string{"deployment.minka.dev/web", "slavepool.minka.dev/trusty-amd64", "repo.minka.dev/ceph-master-45e3f3c",
+		"pipeline.minka.dev/webapp", "build.minka.dev/webapp-manual-1"} {
+		if code != 0 || !strings.Contains(out, want+"\n") {
+			t.Errorf("get all lacks %s: exit %d %q %s", want, code, out, errOut)
+		}
+	}
+	// version: the server's is semver.
+	if out, errOut, code := kubectl(t, s, viewToken, "", "version"); code != 0 || !strings.Contains(out, "Server Version: v0.1.0-") {
+		t.Errorf("kubectl version: exit %d %q %s", code, out, errOut)
+	}
+
 	// A watch: each change a Table row under the same columns.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, kubectlBin(t), "--server", s.URL, "--token", viewToken, "--certificate-authority", s.ca,
 		"get", "deploy", "web", "-n", "ci", "-w", "--output-watch-events")
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "kubeconfig"), "HOME="+t.TempDir())
-	out := &lockedBuffer{}
-	cmd.Stdout = out
+	watched := &lockedBuffer{}
+	cmd.Stdout = watched
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { cancel(); _ = cmd.Wait() }()
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), "ADDED") && time.Now().Before(deadline) {
+	for !strings.Contains(watched.String(), "ADDED") && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if _, errOut, code := kubectl(t, s, editToken, "", "scale", "deploy", "web", "-n", "ci", "--replicas", "7"); code != 0 {
 		t.Fatalf("scale: %s", errOut)
 	}
-	for !strings.Contains(out.String(), "MODIFIED") && time.Now().Before(deadline) {
+	for !strings.Contains(watched.String(), "MODIFIED") && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	lines := withoutAge(out.String())
+	lines := withoutAge(watched.String())
 	if len(lines) != 3 || lines[0] != "EVENT NAME READY UP-TO-DATE AVAILABLE IMAGE" || !strings.HasPrefix(lines[2], "MODIFIED web 0/7 0 0 ") {
-		t.Errorf("kubectl get -w:\n%s", out.String())
+		t.Errorf("kubectl get -w:\n%s", watched.String())
 	}
 }
 

@@ -215,7 +215,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 		return err
 	}
 	srv, err := apiserver.New(st, apiserver.Options{
-		Config: apiserver.Config{Auth: cfg.Auth}, MaxBodyBytes: o.maxBody, Version: version, Log: log, Registry: reg, Profiling: o.profiling,
+		Config: apiserver.Config{Auth: cfg.Auth}, MaxBodyBytes: o.maxBody, Version: serverVersion(), Log: log, Registry: reg, Profiling: o.profiling,
 		MaxRequestsInFlight: o.maxInFlight, MaxMutatingRequestsInFlight: o.maxMutating,
 		MaxWatches: o.maxWatches, MaxWatchesPerClient: o.maxWatchesPer,
 		RequestReadTimeout: o.readTimeout, IdleTimeout: o.idleTimeout, StoreTimeout: o.storeTimeout,
@@ -248,7 +248,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 			return fmt.Errorf("writing --addr-file: %w", err)
 		}
 	}
-	log.Info("listening on "+addr, "address", addr, "auth", srv.AuthEnabled(), "version", version)
+	log.Info("listening on "+addr, "address", addr, "auth", srv.AuthEnabled(), "version", serverVersion())
 	rctx, stopReady := context.WithCancel(ctx)
 	defer stopReady()
 	scheme := "http://"

@@ -15,7 +15,7 @@ func newVersionCommand(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "Client Version: %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintf(out, "Client Version: %s (%s %s/%s)\n", serverVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			if clientOnly {
 				return nil
 			}
