@@ -19,9 +19,16 @@ func FieldsOf(obj v1alpha1.Object) fields.Set {
 		set["involvedObject.name"] = ev.InvolvedObject.Name
 		set["involvedObject.namespace"] = ev.InvolvedObject.Namespace
 		set["involvedObject.uid"] = ev.InvolvedObject.UID
+		// kube-apiserver's other event fields (kubectl events --for asks
+		// for the apiVersion too); minka's references carry no fieldPath.
+		set["involvedObject.apiVersion"] = ev.InvolvedObject.APIVersion
+		set["involvedObject.resourceVersion"] = ev.InvolvedObject.ResourceVersion
+		set["involvedObject.fieldPath"] = ""
 		set["type"] = ev.Type
 		set["reason"] = ev.Reason
+		set["source"] = ev.Source.Component
 		set["source.component"] = ev.Source.Component
+		set["reportingComponent"] = ev.Source.Component
 	}
 	return set
 }

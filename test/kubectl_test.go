@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -227,6 +228,27 @@ func TestKubectlGetShowsMinkaColumns(t *testing.T) {
 			t.Errorf("get all lacks %s: exit %d %q %s", want, code, out, errOut)
 		}
 	}
+	// describe and events read minka's Events as core v1 events.
+	uid, _, _ := kubectl(t, s, viewToken, "", "get", "deploy", "web", "-n", "ci", "-o", "jsonpath={.metadata.uid}")
+	ev := fmt.Sprintf("apiVersion: minka.dev/v1alpha1\nkind: Event\nmetadata: {name: web.1, namespace: ci}\n"+
+		"involvedObject: {apiVersion: minka.dev/v1alpha1, kind: Deployment, namespace: ci, name: web, uid: %s}\n"+
+		"reason: RolloutStarted\nmessage: generation 2 of web\ntype: Normal\ncount: 1\nsource: {component: deployment}\n", uid)
+	if out, errOut, code := kubectl(t, s, adminToken, ev, "create", "--validate=false", "-f", "-"); code != 0 {
+		t.Fatalf("create event: %s%s", out, errOut)
+	}
+	if out, errOut, code := kubectl(t, s, viewToken, "", "describe", "deploy", "web", "-n", "ci"); code != 0 ||
+		!regexp.MustCompile(`Events:\s+Type\s+Reason\s+Age\s+From\s+Message`).MatchString(out) || !strings.Contains(out, "RolloutStarted") {
+		t.Errorf("describe: exit %d %s%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"events", "-n", "ci"}, {"events", "-n", "ci", "--for", "deployment.minka.dev/web"}} {
+		if out, errOut, code := kubectl(t, s, viewToken, "", args...); code != 0 || !strings.Contains(out, "Deployment/web   generation 2 of web") {
+			t.Errorf("kubectl %v: exit %d %q %s", args, code, out, errOut)
+		}
+	}
+	if out, errOut, code := kubectl(t, s, viewToken, "", "get", "namespaces", "-o", "name"); code != 0 || out != "namespace/ci\nnamespace/default\n" {
+		t.Errorf("get namespaces: exit %d %q %s", code, out, errOut)
+	}
+
 	// version: the server's is semver.
 	if out, errOut, code := kubectl(t, s, viewToken, "", "version"); code != 0 || !strings.Contains(out, "Server Version: v0.1.0-") {
 		t.Errorf("kubectl version: exit %d %q %s", code, out, errOut)
