@@ -66,7 +66,7 @@ func readBody(r *http.Request) ([]byte, error) {
 
 var acceptedBody = map[string]bool{
 	"application/json": true, "application/yaml": true, "application/x-yaml": true, "text/yaml": true,
-	"application/merge-patch+json": true,
+	"application/merge-patch+json": true, "application/json-patch+json": true,
 }
 
 // decodeBody decodes a request body as one object of the request's kind,

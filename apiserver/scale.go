@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 
-	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	sigsjson "sigs.k8s.io/json"
@@ -25,11 +24,16 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request, info *requestInfo
 		writeJSON(w, http.StatusOK, scaleOf(obj))
 		return nil
 	}
+	if info.Verb == "patch" {
+		if err := checkPatchType(r); err != nil {
+			return err
+		}
+	}
 	body, err := readBody(r)
 	if err != nil {
 		return err
 	}
-	want, conditioned, err := s.decodeScale(body, info, obj)
+	want, conditioned, err := s.decodeScale(r, body, info, obj)
 	if err != nil {
 		return err
 	}
@@ -53,13 +57,13 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request, info *requestInfo
 // decodeScale reads a Scale from a PUT body, or a merge patch applied to
 // cur. conditioned says whether the client named a resourceVersion (a
 // patch's result carries cur's, which is not the client's condition).
-func (s *Server) decodeScale(body []byte, info *requestInfo, cur v1alpha1.Scalable) (*v1alpha1.Scale, bool, error) {
+func (s *Server) decodeScale(r *http.Request, body []byte, info *requestInfo, cur v1alpha1.Scalable) (*v1alpha1.Scale, bool, error) {
 	data := body
 	var err error
 	if info.Verb == "patch" {
 		doc, _ := json.Marshal(scaleOf(cur))
-		if data, err = jsonpatch.MergePatch(doc, body); err != nil {
-			return nil, false, apierrors.NewBadRequest("applying merge patch to scale: " + err.Error())
+		if data, err = applyPatch(r, info, doc, body); err != nil {
+			return nil, false, err
 		}
 	}
 	if data, err = yaml.YAMLToJSONStrict(data); err != nil {

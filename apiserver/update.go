@@ -2,11 +2,14 @@ package apiserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"minka/api/v1alpha1"
 )
@@ -36,10 +39,58 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, info *requestInfo, 
 // patch applies a JSON merge patch (RFC 7386) to the stored object and
 // writes the result conditioned on the revision it read, so a concurrent
 // writer yields 409 instead of being overwritten.
+// applyPatch applies a request's patch to doc by its Content-Type: a
+// JSON patch (RFC 6902) or a merge patch (RFC 7386). Any other type is
+// refused as kube-apiserver refuses it for a custom resource (a
+// strategic merge patch has no patch strategy to follow there).
+func applyPatch(r *http.Request, info *requestInfo, doc, patch []byte) ([]byte, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case jsonPatch:
+		ops, err := jsonpatch.DecodePatch(patch)
+		if err != nil {
+			return nil, apierrors.NewBadRequest("decoding json patch: " + err.Error())
+		}
+		out, err := ops.Apply(doc)
+		if err != nil {
+			// As kube-apiserver: a failing test op or a missing path is
+			// a 422; its cause says which.
+			return nil, apierrors.NewInvalid(info.Kind.GroupKind(), info.Name, field.ErrorList{field.Invalid(field.NewPath("patch"), string(patch), "applying json patch: "+err.Error())})
+		}
+		return out, nil
+	case mergePatch:
+		out, err := jsonpatch.MergePatch(doc, patch)
+		if err != nil {
+			return nil, apierrors.NewBadRequest("applying merge patch: " + err.Error())
+		}
+		return out, nil
+	}
+	return nil, unsupportedPatch(mt)
+}
+
+// checkPatchType refuses a patch type before its body is read.
+func checkPatchType(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != jsonPatch && mt != mergePatch {
+		return unsupportedPatch(mt)
+	}
+	return nil
+}
+
+func unsupportedPatch(mt string) error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusUnsupportedMediaType,
+		Reason:  metav1.StatusReasonUnsupportedMediaType,
+		Message: fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: %s, %s (got %q)", jsonPatch, mergePatch, mt)}}
+}
+
+// The patch types served: kubectl's --type json and merge.
+const (
+	jsonPatch  = "application/json-patch+json"
+	mergePatch = "application/merge-patch+json"
+)
+
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/merge-patch+json" {
-		return apierrors.NewGenericServerResponse(http.StatusUnsupportedMediaType, "patch", info.Kind.GroupResource(), info.Name,
-			"only application/merge-patch+json patches are supported, got "+r.Header.Get("Content-Type"), 0, false)
+	if err := checkPatchType(r); err != nil {
+		return err
 	}
 	patch, err := readBody(r)
 	if err != nil {
@@ -54,9 +105,9 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, info *requestInfo
 	if err != nil {
 		return err
 	}
-	merged, err := jsonpatch.MergePatch(doc, patch)
+	merged, err := applyPatch(r, info, doc, patch)
 	if err != nil {
-		return apierrors.NewBadRequest("applying merge patch: " + err.Error())
+		return err
 	}
 	obj, err := v1alpha1.DecodeObject(merged)
 	if err != nil {

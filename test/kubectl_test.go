@@ -249,6 +249,24 @@ func TestKubectlGetShowsMinkaColumns(t *testing.T) {
 		t.Errorf("get namespaces: exit %d %q %s", code, out, errOut)
 	}
 
+	// Patches: json and merge; a strategic merge patch is refused as
+	// kube-apiserver refuses it for a custom resource.
+	for _, tt := range []struct {
+		args []string
+		want string
+		ok   bool
+	}{
+		{[]string{"--type", "json", "-p", `[{"op":"replace","path":"/spec/replicas","value":2}]`}, "2", true},
+		{[]string{"--type", "merge", "-p", `{"spec":{"replicas":3}}`}, "3", true},
+		{[]string{"--type", "json", "-p", `[{"op":"test","path":"/spec/replicas","value":9}]`}, "applying json patch", false},
+		{[]string{"-p", `{"spec":{"replicas":4}}`}, "accepted media types include: application/json-patch+json, application/merge-patch+json", false},
+	} {
+		out, errOut, code := kubectl(t, s, editToken, "", append([]string{"patch", "deploy", "web", "-n", "ci", "-o", "jsonpath={.spec.replicas}"}, tt.args...)...)
+		if tt.ok != (code == 0) || !strings.Contains(out+errOut, tt.want) {
+			t.Errorf("patch %v: exit %d %q %s; want %q", tt.args, code, out, errOut, tt.want)
+		}
+	}
+
 	// version: the server's is semver.
 	if out, errOut, code := kubectl(t, s, viewToken, "", "version"); code != 0 || !strings.Contains(out, "Server Version: v0.1.0-") {
 		t.Errorf("kubectl version: exit %d %q %s", code, out, errOut)
