@@ -25,6 +25,7 @@ require (
 	golang.org/x/time v0.9.0
 	google.golang.org/grpc v1.83.2
 	gopkg.in/evanphx/json-patch.v4 v4.12.0
+	k8s.io/api v0.34.2
 	k8s.io/apimachinery v0.34.2
 	k8s.io/client-go v0.34.2
 	sigs.k8s.io/json v0.0.0-20241014173422-cfa47c3a1cc8

@@ -151,6 +151,7 @@ func New(st Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /version", s.versionInfo)
 	s.mux.HandleFunc("GET /apis", s.apiGroups)
 	s.mountCore()
+	s.mountSelfReviews()
 	s.mux.HandleFunc("GET /apis/"+v1alpha1.Group, s.apiGroup)
 	s.mux.HandleFunc("GET "+apiPrefix, s.apiResources)
 	// The in-flight limit comes right after resolving and the token check

@@ -318,3 +318,40 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestKubectlAuth: kubectl auth can-i answers from the token's role
+// (edit may write Deployments but not their status; view writes
+// nothing), can-i --list shows the rules, and auth whoami the token.
+func TestKubectlAuth(t *testing.T) {
+	s := tlsAuthServer(t)
+	for _, tt := range []struct {
+		token string
+		args  []string
+		want  string
+	}{
+		{editToken, []string{"create", "deployments"}, "yes"},
+		{editToken, []string{"patch", "slavepools", "--subresource=scale"}, "yes"},
+		{editToken, []string{"delete", "builds"}, "yes"},
+		{editToken, []string{"update", "deployments", "--subresource=status"}, "no"},
+		{editToken, []string{"create", "events"}, "no"},
+		{viewToken, []string{"get", "deployments"}, "yes"},
+		{viewToken, []string{"list", "events"}, "yes"},
+		{viewToken, []string{"create", "deployments"}, "no"},
+		{viewToken, []string{"delete", "pipelines"}, "no"},
+		{adminToken, []string{"update", "deployments", "--subresource=status"}, "yes"},
+		{adminToken, []string{"get", "/metrics"}, "yes"},
+	} {
+		out, errOut, _ := kubectl(t, s, tt.token, "", append([]string{"auth", "can-i"}, append(tt.args, "-n", "ci")...)...)
+		if answer, _, _ := strings.Cut(strings.TrimSpace(out), " "); answer != tt.want { // "no - role view … does not allow it"
+			t.Errorf("%s: can-i %v = %q (%s), want %s", tt.token[:4], tt.args, out, errOut, tt.want)
+		}
+	}
+	out, errOut, code := kubectl(t, s, editToken, "", "auth", "can-i", "--list", "-n", "ci")
+	if code != 0 || !strings.Contains(out, "deployments.minka.dev/scale") || !regexp.MustCompile(`\*\.minka\.dev\s+\[\]\s+\[\]\s+\[get list watch\]`).MatchString(out) {
+		t.Errorf("can-i --list: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = kubectl(t, s, viewToken, "", "auth", "whoami")
+	if code != 0 || !regexp.MustCompile(`Username\s+viewer`).MatchString(out) || !strings.Contains(out, "minka:view") {
+		t.Errorf("auth whoami: exit %d\n%s%s", code, out, errOut)
+	}
+}
