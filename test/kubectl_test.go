@@ -350,6 +350,21 @@ func TestKubectlAuth(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "deployments.minka.dev/scale") || !regexp.MustCompile(`\*\.minka\.dev\s+\[\]\s+\[\]\s+\[get list watch\]`).MatchString(out) {
 		t.Errorf("can-i --list: exit %d\n%s%s", code, out, errOut)
 	}
+	// minka kubeconfig: kubectl with nothing but that file.
+	kc, errOut, code := Minka(t, s.Server, "", "kubeconfig", "--context", "ci", "-n", "ci", "--token", editToken, "--certificate-authority", s.ca)
+	if code != 0 {
+		t.Fatalf("minka kubeconfig: %s", errOut)
+	}
+	kcFile := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kcFile, []byte(kc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kcmd := exec.Command(kubectlBin(t), "--kubeconfig", kcFile, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")
+	kcmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	if got, err := kcmd.CombinedOutput(); err != nil || string(got) != "ci-bot" {
+		t.Errorf("kubectl with minka's kubeconfig:\n%s\n%s %v", kc, got, err)
+	}
+
 	out, errOut, code = kubectl(t, s, viewToken, "", "auth", "whoami")
 	if code != 0 || !regexp.MustCompile(`Username\s+viewer`).MatchString(out) || !strings.Contains(out, "minka:view") {
 		t.Errorf("auth whoami: exit %d\n%s%s", code, out, errOut)

@@ -58,6 +58,7 @@ drive it with the other verbs, as you would kubectl.`,
 		newTriggerCommand(g),
 		newReplayCommand(g),
 		newLogsCommand(g),
+		newKubeconfigCommand(g),
 	)
 	return root
 }
