@@ -56,21 +56,8 @@ func tlsAuthServer(t *testing.T) *kubeServer {
 // user config leaks in) and returns stdout, stderr and the exit code.
 func kubectl(t *testing.T, s *kubeServer, token, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, kubectlBin(t), append([]string{"--server", s.URL, "--token", token, "--certificate-authority", s.ca}, args...)...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "kubeconfig"), "HOME="+t.TempDir())
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("kubectl %v: %v", args, err)
-	}
-	return out.String(), errb.String(), code
+	return e2e.Run(t, kubectlBin(t), []string{"KUBECONFIG=" + filepath.Join(t.TempDir(), "kubeconfig"), "HOME=" + t.TempDir()}, stdin,
+		append([]string{"--server", s.URL, "--token", token, "--certificate-authority", s.ca}, args...)...)
 }
 
 // storeRevision is etcd's revision as the API reports it: a list's

@@ -157,13 +157,21 @@ func (s *Server) Logs() string { return s.logs.String() }
 // and the exit code.
 func Minka(t testing.TB, bin string, s *Server, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	env := []string{"MINKA_CONFIG=" + filepath.Join(t.TempDir(), "none.yaml")}
+	if s != nil {
+		env = append(env, "MINKA_SERVER="+s.URL)
+	}
+	return Run(t, bin, env, stdin, args...)
+}
+
+// Run runs bin with args, the environment plus env, and stdin, within a
+// minute, and returns stdout, stderr and the exit code.
+func Run(t testing.TB, bin string, env []string, stdin string, args ...string) (string, string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), "MINKA_CONFIG="+filepath.Join(t.TempDir(), "none.yaml"))
-	if s != nil {
-		cmd.Env = append(cmd.Env, "MINKA_SERVER="+s.URL)
-	}
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -172,7 +180,7 @@ func Minka(t testing.TB, bin string, s *Server, stdin string, args ...string) (s
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running minka %v: %v", args, err)
+		t.Fatalf("running %s %v: %v", filepath.Base(bin), args, err)
 	}
 	return out.String(), errb.String(), code
 }
