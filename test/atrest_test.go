@@ -73,6 +73,21 @@ func atRest(t testing.TB, n int, settle, window time.Duration, extra ...string) 
 	seed(t, s, n)
 	time.Sleep(settle)
 	ctx := context.Background()
+	// Settled is a revision that held for a second (within a minute): on
+	// a busy machine the seeds' reconciles may still be landing after
+	// settle, and those writes are not the system at rest.
+	rev := func() int64 {
+		r, _ := e.Client.Get(ctx, "/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+		return r.Header.Revision
+	}
+	for last, deadline := rev(), time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		time.Sleep(time.Second)
+		cur := rev()
+		if cur == last {
+			break
+		}
+		last = cur
+	}
 	r0, _ := e.Client.Get(ctx, "/", clientv3.WithPrefix(), clientv3.WithCountOnly())
 	c0 := cpuSeconds(s.Pid())
 	time.Sleep(window)
