@@ -27,9 +27,11 @@ lint:
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-# Regenerates deep-copy functions after a change to api/ types.
+# Regenerates deep-copy functions and the OpenAPI descriptions after a
+# change to api/ types.
 generate:
-	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
+	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/v1alpha1/...
+	$(GO) generate ./api/oapi
 
 # Fuzzes every decoder of outside input, each for FUZZTIME (60s by
 # default): manifests (decode+default+validate), label expressions, the

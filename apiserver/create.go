@@ -7,7 +7,7 @@ import (
 )
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
-	obj, err := decodeBody(r, info)
+	obj, err := decodeBody(w, r, info)
 	if err != nil {
 		return err
 	}

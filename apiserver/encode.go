@@ -66,21 +66,38 @@ func readBody(r *http.Request) ([]byte, error) {
 
 var acceptedBody = map[string]bool{
 	"application/json": true, "application/yaml": true, "application/x-yaml": true, "text/yaml": true,
-	"application/merge-patch+json": true, "application/json-patch+json": true,
+	"application/merge-patch+json": true, "application/json-patch+json": true, applyPatchType: true,
 }
 
 // decodeBody decodes a request body as one object of the request's kind,
 // placed in the request's namespace (and with its name, for updates).
-func decodeBody(r *http.Request, info *requestInfo) (v1alpha1.Object, error) {
+func decodeBody(w http.ResponseWriter, r *http.Request, info *requestInfo) (v1alpha1.Object, error) {
 	data, err := readBody(r)
 	if err != nil {
 		return nil, err
 	}
-	obj, err := v1alpha1.DecodeObject(data)
+	obj, err := decodeObject(w, info, data)
 	if err != nil {
 		return nil, apierrors.NewBadRequest(err.Error())
 	}
 	return obj, checkIdentity(obj, info)
+}
+
+// decodeObject decodes a body by the request's fieldValidation.
+func decodeObject(w http.ResponseWriter, info *requestInfo, data []byte) (v1alpha1.Object, error) {
+	if info.FieldValidation == "" || info.FieldValidation == "Strict" {
+		return v1alpha1.DecodeObject(data)
+	}
+	obj, warnings, err := v1alpha1.DecodeObjectLax(data)
+	if err != nil {
+		return nil, err
+	}
+	if info.FieldValidation == "Warn" {
+		for _, text := range warnings {
+			warn(w, text)
+		}
+	}
+	return obj, nil
 }
 
 // checkIdentity holds a body to the kind, namespace and name of its URL.

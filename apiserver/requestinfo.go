@@ -22,6 +22,9 @@ type requestInfo struct {
 	Namespace   string // "" for a cross-namespace list or watch
 	Name        string
 	Subresource string // "", status or scale
+	// FieldValidation is the write's ?fieldValidation: Strict, Warn or
+	// Ignore.
+	FieldValidation string
 }
 
 // resolve parses a resource request path. ok is false for non-resource

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -31,6 +32,7 @@ type Store interface {
 	Update(ctx context.Context, obj v1alpha1.Object) (v1alpha1.Object, error)
 	UpdateStatus(ctx context.Context, obj v1alpha1.Object) (v1alpha1.Object, error)
 	UpdateReplicas(ctx context.Context, k v1alpha1.Kind, ns, name string, replicas int32, rv string) (v1alpha1.Object, error)
+	Apply(ctx context.Context, k v1alpha1.Kind, applied *unstructured.Unstructured, manager string, force bool) (v1alpha1.Object, error)
 	Delete(ctx context.Context, k v1alpha1.Kind, ns, name string, pre *store.Preconditions) (v1alpha1.Object, error)
 	Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts store.WatchOptions) (<-chan store.WatchEvent, error)
 	Revision(ctx context.Context) (int64, error)
@@ -152,6 +154,7 @@ func New(st Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /apis", s.apiGroups)
 	s.mountCore()
 	s.mountSelfReviews()
+	s.mountOpenAPI()
 	s.mux.HandleFunc("GET /apis/"+v1alpha1.Group, s.apiGroup)
 	s.mux.HandleFunc("GET "+apiPrefix, s.apiResources)
 	// The in-flight limit comes right after resolving and the token check
@@ -300,6 +303,12 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request) {
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
 	r, err := withDryRun(r, info.Verb, r.URL.Query()["dryRun"])
 	if err != nil {
+		return err
+	}
+	if info.FieldValidation, err = fieldValidation(info.Verb, r.URL.Query()["fieldValidation"]); err != nil {
+		return err
+	}
+	if r, err = withFieldManager(r, info); err != nil {
 		return err
 	}
 	switch {

@@ -16,7 +16,7 @@ import (
 
 // update replaces an object (PUT), or its status on /status.
 func (s *Server) update(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
-	obj, err := decodeBody(r, info)
+	obj, err := decodeBody(w, r, info)
 	if err != nil {
 		return err
 	}
@@ -36,9 +36,6 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, info *requestInfo, 
 	return nil
 }
 
-// patch applies a JSON merge patch (RFC 7386) to the stored object and
-// writes the result conditioned on the revision it read, so a concurrent
-// writer yields 409 instead of being overwritten.
 // applyPatch applies a request's patch to doc by its Content-Type: a
 // JSON patch (RFC 6902) or a merge patch (RFC 7386). Any other type is
 // refused as kube-apiserver refuses it for a custom resource (a
@@ -79,16 +76,27 @@ func checkPatchType(r *http.Request) error {
 func unsupportedPatch(mt string) error {
 	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusUnsupportedMediaType,
 		Reason:  metav1.StatusReasonUnsupportedMediaType,
-		Message: fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: %s, %s (got %q)", jsonPatch, mergePatch, mt)}}
+		Message: fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: %s, %s, %s (got %q)", jsonPatch, mergePatch, applyPatchType, mt)}}
 }
 
-// The patch types served: kubectl's --type json and merge.
+// The patch types served: kubectl's --type json and merge (and
+// applyPatchType, apply.go).
 const (
 	jsonPatch  = "application/json-patch+json"
 	mergePatch = "application/merge-patch+json"
 )
 
+// patch applies a JSON or merge patch to the stored object and writes the
+// result conditioned on the revision it read, so a concurrent writer
+// yields 409 instead of being overwritten; a server-side apply goes to
+// serverSideApply.
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == applyPatchType {
+		return s.serverSideApply(w, r, info)
+	}
+	if r.URL.Query().Has("force") {
+		return apierrors.NewInvalid(patchOptions, "", field.ErrorList{field.Forbidden(field.NewPath("force"), "may not be specified for non-apply patch")})
+	}
 	if err := checkPatchType(r); err != nil {
 		return err
 	}
@@ -109,7 +117,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, info *requestInfo
 	if err != nil {
 		return err
 	}
-	obj, err := v1alpha1.DecodeObject(merged)
+	obj, err := decodeObject(w, info, merged)
 	if err != nil {
 		return apierrors.NewBadRequest("patched object: " + err.Error())
 	}

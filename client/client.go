@@ -105,6 +105,9 @@ func (c *Client) newRequest(ctx context.Context, method, p string, q url.Values,
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
+	// The server names a write's field manager after the User-Agent's
+	// product, as kube-apiserver does.
+	req.Header.Set("User-Agent", "minka")
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}

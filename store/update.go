@@ -25,7 +25,7 @@ const maxRetries = 16
 // object comes back with its old resourceVersion. Removing the last
 // finalizer of an object being deleted deletes it.
 func (s *Store) Update(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object, error) {
-	return s.update(ctx, in, mergeSpec)
+	return s.update(ctx, in, "", mergeSpec)
 }
 
 // UpdateStatus replaces only the status; metadata and spec stay as stored.
@@ -34,7 +34,7 @@ func (s *Store) UpdateStatus(ctx context.Context, in v1alpha1.Object) (v1alpha1.
 	if _, ok := in.(v1alpha1.SpecStatus); !ok {
 		return nil, &Error{Err: ErrInvalid, Kind: fmt.Sprintf("%T", in), Name: in.GetName(), Msg: "kind has no status"}
 	}
-	return s.update(ctx, in, mergeStatus)
+	return s.update(ctx, in, "status", mergeStatus)
 }
 
 // UpdateReplicas sets spec.replicas on the stored object: the scale
@@ -49,7 +49,7 @@ func (s *Store) UpdateReplicas(ctx context.Context, k v1alpha1.Kind, ns, name st
 	key.SetNamespace(ns)
 	key.SetName(name)
 	key.SetResourceVersion(rv)
-	return s.update(ctx, key, func(k v1alpha1.Kind, cur, _ v1alpha1.Object) (v1alpha1.Object, field.ErrorList) {
+	return s.update(ctx, key, "", func(k v1alpha1.Kind, cur, _ v1alpha1.Object) (v1alpha1.Object, field.ErrorList, error) {
 		in := cur.DeepCopyObject().(v1alpha1.Scalable)
 		in.SetReplicas(replicas)
 		return mergeSpec(k, cur, in)
@@ -57,10 +57,11 @@ func (s *Store) UpdateReplicas(ctx context.Context, k v1alpha1.Kind, ns, name st
 }
 
 // merger builds the object to store from the stored one and the caller's,
-// and validates the result.
-type merger func(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList)
+// and validates the result; an error stops the write.
+type merger func(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList, error)
 
-func mergeSpec(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList) {
+// mergeSpec keeps the caller's managedFields: track (or apply) decides.
+func mergeSpec(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList, error) {
 	next := in.DeepCopyObject().(v1alpha1.Object)
 	next.SetNamespace(cur.GetNamespace())
 	next.SetUID(cur.GetUID())
@@ -68,7 +69,6 @@ func mergeSpec(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field
 	next.SetDeletionTimestamp(cur.GetDeletionTimestamp())
 	next.SetDeletionGracePeriodSeconds(cur.GetDeletionGracePeriodSeconds())
 	next.SetGeneration(cur.GetGeneration())
-	next.SetManagedFields(nil)
 	if b, ok := next.(*v1alpha1.Build); ok && b.Spec.Number == 0 {
 		// The number the server gave keeps: a manifest that says none
 		// (re-applied as written) means "the one it has".
@@ -89,16 +89,19 @@ func mergeSpec(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field
 				fmt.Sprintf("no new finalizers can be added while the object is being deleted: %v", sets.List(added))))
 		}
 	}
-	return next, errs
+	return next, errs, nil
 }
 
-func mergeStatus(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList) {
+func mergeStatus(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList, error) {
 	next := cur.DeepCopyObject().(v1alpha1.SpecStatus)
 	next.CopyStatusFrom(in)
-	return next, v1alpha1.ValidateStatus(next)
+	return next, v1alpha1.ValidateStatus(next), nil
 }
 
-func (s *Store) update(ctx context.Context, in v1alpha1.Object, merge merger) (v1alpha1.Object, error) {
+// update writes merge's object over the stored one; subresource ("",
+// status, or apply, which sets managedFields itself) says how the write's
+// field manager is recorded.
+func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource string, merge merger) (v1alpha1.Object, error) {
 	k, err := v1alpha1.KindOf(in)
 	if err != nil {
 		return nil, &Error{Err: ErrInvalid, Msg: err.Error()}
@@ -123,9 +126,17 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, merge merger) (v
 		if uid := in.GetUID(); uid != "" && uid != cur.GetUID() {
 			return nil, conflict(k, ns, name, fmt.Sprintf("uid precondition failed: stored %s, request %s", cur.GetUID(), uid))
 		}
-		next, errs := merge(k, cur, in)
+		next, errs, err := merge(k, cur, in)
+		if err != nil {
+			return nil, err
+		}
 		if len(errs) > 0 {
 			return nil, &InvalidError{Kind: k, Name: name, Errs: errs}
+		}
+		if subresource != "apply" {
+			if next, err = track(ctx, subresource, cur, next); err != nil {
+				return nil, err
+			}
 		}
 		out, ok, err := s.write(ctx, k, next, curData, modRev)
 		if err != nil || ok {

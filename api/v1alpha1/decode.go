@@ -140,8 +140,11 @@ func splitJSON(data []byte) ([][]byte, error) {
 	}
 }
 
-// decodeDocument decodes one JSON document: an object, or a list of them.
-func decodeDocument(doc []byte) ([]Object, error) {
+// decodeDocument decodes one JSON document strictly: an object, or a list
+// of them.
+func decodeDocument(doc []byte) ([]Object, error) { return decodeDocumentWith(doc, strictUnmarshal) }
+
+func decodeDocumentWith(doc []byte, unmarshal func([]byte, Object) error) ([]Object, error) {
 	tm, err := peekTypeMeta(doc)
 	if err != nil {
 		return nil, fmt.Errorf("not an object: %w", err)
@@ -163,7 +166,7 @@ func decodeDocument(doc []byte) ([]Object, error) {
 		return nil, fmt.Errorf("kind %q is not a %s kind (known: %s)", tm.Kind, APIVersion, strings.Join(kindNames(), ", "))
 	}
 	obj := k.New()
-	if err := strictUnmarshal(doc, obj); err != nil {
+	if err := unmarshal(doc, obj); err != nil {
 		return nil, err
 	}
 	return []Object{obj}, nil
@@ -223,14 +226,8 @@ func peekTypeMeta(doc []byte) (metav1.TypeMeta, error) {
 // strictUnmarshal decodes with unknown and duplicate fields as errors, and
 // rewrites Go's type errors into the field-path form users read elsewhere.
 func strictUnmarshal(doc []byte, obj Object) error {
-	strict, err := sigsjson.UnmarshalStrict(doc, obj, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
+	strict, err := unmarshal(doc, obj)
 	if err != nil {
-		if m := typeErr.FindStringSubmatch(err.Error()); m != nil {
-			return fmt.Errorf("%s: Invalid type: got %s, want %s", m[2], m[1], m[3])
-		}
-		if fe := durationError(doc, obj); fe != nil {
-			return fe
-		}
 		return err
 	}
 	if len(strict) > 0 {
@@ -241,6 +238,63 @@ func strictUnmarshal(doc []byte, obj Object) error {
 		return errors.New(strings.Join(msgs, "; "))
 	}
 	return nil
+}
+
+// unmarshal decodes doc into obj, returning unknown and duplicate fields
+// apart from the errors that stop decoding.
+func unmarshal(doc []byte, obj Object) ([]error, error) {
+	strict, err := sigsjson.UnmarshalStrict(doc, obj, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
+	if err != nil {
+		if m := typeErr.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%s: Invalid type: got %s, want %s", m[2], m[1], m[3])
+		}
+		if fe := durationError(doc, obj); fe != nil {
+			return nil, fe
+		}
+		return nil, err
+	}
+	return strict, nil
+}
+
+// DecodeObjectLax decodes one object as DecodeObject does, except that
+// unknown and duplicate fields are not errors: it returns them in
+// kube-apiserver's words (`unknown field "spec.replicaz"`), for
+// fieldValidation=Warn to send as warnings and Ignore to drop. The fields
+// themselves are dropped, as kube-apiserver drops them.
+func DecodeObjectLax(data []byte) (Object, []string, error) {
+	var warnings []string
+	doc := bytes.TrimSpace(data)
+	if len(doc) == 0 || doc[0] != '{' {
+		js, err := yaml.YAMLToJSONStrict(data)
+		if err != nil {
+			// A YAML key set twice: the last wins, as in kube-apiserver.
+			if js, err = yaml.YAMLToJSON(data); err != nil {
+				return nil, nil, fmt.Errorf("parsing YAML: %w", err)
+			}
+			if _, serr := yaml.YAMLToJSONStrict(data); serr != nil {
+				warnings = append(warnings, serr.Error())
+			}
+		}
+		doc = js
+	}
+	tm, err := peekTypeMeta(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("not an object: %w", err)
+	}
+	if tm.Kind == "List" || strings.HasSuffix(tm.Kind, "List") {
+		return nil, nil, fmt.Errorf("expected exactly one object, got a %s", tm.Kind)
+	}
+	objs, err := decodeDocumentWith(doc, func(doc []byte, obj Object) error {
+		strict, err := unmarshal(doc, obj)
+		for _, e := range strict {
+			warnings = append(warnings, e.Error())
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return objs[0], warnings, nil
 }
 
 // strictMessage turns `unknown field "spec.replicaz"` into

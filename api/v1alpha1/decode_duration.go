@@ -7,14 +7,13 @@ import (
 	"strings"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-var durationType = reflect.TypeOf(metav1.Duration{})
+var durationType = reflect.TypeOf(Duration{})
 
 // durationError finds the duration field that failed to parse.
-// metav1.Duration's own UnmarshalJSON reports `time: invalid duration "x"`
+// Duration's UnmarshalJSON reports `time: invalid duration "x"`
 // without saying which field; this walks the document along the Go type to
 // name it.
 func durationError(doc []byte, obj Object) error {

@@ -2,8 +2,6 @@ package v1alpha1
 
 import (
 	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // DefaultBackend is the backend name a spec gets when it names none.
@@ -11,7 +9,8 @@ const DefaultBackend = "default"
 
 // Default fills unset fields with their defaults. It is idempotent:
 // defaulting a defaulted object changes nothing, which is what lets an
-// unchanged manifest re-apply without a write.
+// unchanged manifest re-apply without a write. Fields inside list items are
+// left as written (see DefaultItems).
 func Default(obj Object) {
 	if k, err := KindOf(obj); err == nil && k.Namespaced && obj.GetNamespace() == "" {
 		obj.SetNamespace("default")
@@ -45,20 +44,11 @@ func defaultDeployment(s *DeploymentSpec) {
 	defaultInt(&s.Replicas, 1)
 	defaultString(&s.Network, "BRIDGE")
 	defaultInt(&s.ProgressDeadlineSeconds, 600)
-	for i := range s.Ports {
-		defaultString(&s.Ports[i].Protocol, "tcp")
-	}
-	for i := range s.HealthChecks {
-		defaultHealthCheck(&s.HealthChecks[i])
-	}
 	if s.UpgradeStrategy == nil {
 		s.UpgradeStrategy = &UpgradeStrategy{}
 	}
 	defaultFloat(&s.UpgradeStrategy.MinimumHealthCapacity, 1)
 	defaultFloat(&s.UpgradeStrategy.MaximumOverCapacity, 1)
-	for i := range s.Volumes {
-		defaultString(&s.Volumes[i].Mode, "RW")
-	}
 	if s.Verify != nil && s.Verify.TimeoutSeconds == 0 {
 		s.Verify.TimeoutSeconds = 5
 	}
@@ -106,7 +96,6 @@ func defaultSlavePool(s *SlavePoolSpec) {
 func defaultRepo(s *RepoSpec) {
 	defaultString(&s.Chacra, DefaultBackend)
 	defaultString(&s.Flavor, "default")
-	defaultDistros(s.Distros)
 	defaultDuration(&s.BuildTimeout, 30*time.Minute)
 	defaultInt(&s.MaxRetries, 3)
 	defaultString(&s.DeletePolicy, RepoRetain)
@@ -133,14 +122,51 @@ func defaultPipeline(s *PipelineSpec) {
 	if s.Artifacts != nil && s.Artifacts.Repo != nil {
 		defaultString(&s.Artifacts.Repo.Chacra, DefaultBackend)
 		defaultString(&s.Artifacts.Repo.Flavor, "default")
-		defaultDistros(s.Artifacts.Repo.Distros)
+	}
+}
+
+// DefaultItems fills the defaults of fields inside list items: port
+// protocols, health checks, volume modes and distro arches. They are not
+// stored: kubectl's client-side apply sends a JSON merge patch, which
+// replaces a list whole, so a live list with defaults inside its items
+// differs from the manifest's on every re-apply. Validation and the
+// controllers read an object through DefaultItems instead.
+func DefaultItems(obj Object) {
+	switch o := obj.(type) {
+	case *Deployment:
+		s := &o.Spec
+		for i := range s.Ports {
+			defaultString(&s.Ports[i].Protocol, "tcp")
+		}
+		for i := range s.HealthChecks {
+			defaultHealthCheck(&s.HealthChecks[i])
+		}
+		for i := range s.Volumes {
+			defaultString(&s.Volumes[i].Mode, "RW")
+		}
+	case *Repo:
+		defaultDistros(o.Spec.Distros)
+	case *Pipeline:
+		if a := o.Spec.Artifacts; a != nil && a.Repo != nil {
+			defaultDistros(a.Repo.Distros)
+		}
 	}
 }
 
 func defaultDistros(ds []Distro) {
 	for i := range ds {
-		defaultString(&ds[i].Arch, "x86_64")
+		defaultString(&ds[i].Arch, DefaultArch)
 	}
+}
+
+// DefaultArch is the arch of a distro that names none.
+const DefaultArch = "x86_64"
+
+// WithArch is the distro with its arch defaulted, for comparing a written
+// distro with a defaulted one.
+func (d Distro) WithArch() Distro {
+	defaultString(&d.Arch, DefaultArch)
+	return d
 }
 
 func defaultString(p *string, v string) {
@@ -161,8 +187,8 @@ func defaultFloat(p **float64, v float64) {
 	}
 }
 
-func defaultDuration(p **metav1.Duration, d time.Duration) {
+func defaultDuration(p **Duration, d time.Duration) {
 	if *p == nil {
-		*p = &metav1.Duration{Duration: d}
+		*p = NewDuration(d)
 	}
 }

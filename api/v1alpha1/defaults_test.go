@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -12,13 +13,16 @@ func TestDefaults(t *testing.T) {
 	d := &Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: DeploymentSpec{Image: "nginx", Cpus: 1, Mem: 1,
 		Ports: []Port{{ContainerPort: 80}}, HealthChecks: []HealthCheck{{}}, Verify: &Verify{Path: "/ping"}}}
 	Default(d)
+	DefaultItems(d)
 	hc := d.Spec.HealthChecks[0]
 	p := &SlavePool{Spec: SlavePoolSpec{MinReplicas: 2, Autoscale: &Autoscale{Enabled: true}}}
 	Default(p)
 	pl := &Pipeline{Spec: PipelineSpec{Deploy: &Deploy{Deployment: "web"}, Artifacts: &Artifacts{Repo: &RepoArtifact{Distros: []Distro{{Distro: "ubuntu"}}}}}}
 	Default(pl)
+	DefaultItems(pl)
 	r := &Repo{Spec: RepoSpec{Distros: []Distro{{Distro: "centos", Version: "9"}}}}
 	Default(r)
+	DefaultItems(r)
 	cases := []struct {
 		reason    string
 		got, want any
@@ -75,6 +79,34 @@ func TestDefaultIsIdempotent(t *testing.T) {
 		twice, _ := json.Marshal(obj)
 		if string(once) != string(twice) {
 			t.Errorf("%s: Default not idempotent:\n%s\n%s", k.Kind, once, twice)
+		}
+	}
+}
+
+// TestDefaultLeavesListItems: what Default stores inside list items is
+// what the user wrote, so that kubectl's merge patch, which replaces lists
+// whole, finds the live list equal to the manifest's.
+func TestDefaultLeavesListItems(t *testing.T) {
+	d := &Deployment{Spec: DeploymentSpec{Ports: []Port{{ContainerPort: 80}}, HealthChecks: []HealthCheck{{}},
+		Volumes: []Volume{{HostPath: "/a", ContainerPath: "/b"}}}}
+	r := &Repo{Spec: RepoSpec{Distros: []Distro{{Distro: "centos", Version: "9"}}}}
+	pl := &Pipeline{Spec: PipelineSpec{Artifacts: &Artifacts{Repo: &RepoArtifact{Distros: []Distro{{Distro: "ubuntu"}}}}}}
+	for _, obj := range []Object{d, r, pl} {
+		Default(obj)
+	}
+	cases := []struct {
+		reason    string
+		got, want any
+	}{
+		{"port protocol", d.Spec.Ports[0], Port{ContainerPort: 80}},
+		{"health check", d.Spec.HealthChecks[0], HealthCheck{}},
+		{"volume mode", d.Spec.Volumes[0].Mode, ""},
+		{"repo arch", r.Spec.Distros[0].Arch, ""},
+		{"artifact arch", pl.Spec.Artifacts.Repo.Distros[0].Arch, ""},
+	}
+	for _, c := range cases {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s: got %+v, want %+v", c.reason, c.got, c.want)
 		}
 	}
 }

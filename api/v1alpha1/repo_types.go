@@ -34,7 +34,7 @@ type RepoSpec struct {
 	// BuildTimeout is how long a build may stay queued or building before
 	// it is Failed/BuildStalled and retried with recreate (default 30m):
 	// chacra never reports a failed build.
-	BuildTimeout *metav1.Duration `json:"buildTimeout,omitempty"`
+	BuildTimeout *Duration `json:"buildTimeout,omitempty"`
 	// MaxRetries is how many recreates a stalled build gets before it
 	// stays Failed (default 3).
 	MaxRetries *int32 `json:"maxRetries,omitempty"`

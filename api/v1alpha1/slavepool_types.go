@@ -30,29 +30,29 @@ type SlavePoolSpec struct {
 	// Replicas is the desired agent count when autoscale is off, and the
 	// starting point when it is on (default minReplicas).
 	Replicas    *int32 `json:"replicas,omitempty"`
-	MinReplicas int32  `json:"minReplicas,omitempty"`
+	MinReplicas int32  `json:"minReplicas"`
 	// MaxReplicas caps the pool (default max(replicas, minReplicas)).
 	MaxReplicas *int32     `json:"maxReplicas,omitempty"`
 	Autoscale   *Autoscale `json:"autoscale,omitempty"`
 	// IdleTimeout is the grace before an idle agent is removed (default 10m).
-	IdleTimeout *metav1.Duration `json:"idleTimeout,omitempty"`
+	IdleTimeout *Duration `json:"idleTimeout,omitempty"`
 	// BootTimeout is how long an agent may take to come online before it is
 	// replaced (default 15m).
-	BootTimeout *metav1.Duration `json:"bootTimeout,omitempty"`
+	BootTimeout *Duration `json:"bootTimeout,omitempty"`
 	// DrainTimeout bounds the wait for busy agents when the pool is deleted
 	// (default 1h).
-	DrainTimeout *metav1.Duration `json:"drainTimeout,omitempty"`
-	Template     ServerTemplate   `json:"template"`
+	DrainTimeout *Duration      `json:"drainTimeout,omitempty"`
+	Template     ServerTemplate `json:"template"`
 }
 
 // Autoscale sizes the pool from the Jenkins queue.
 type Autoscale struct {
 	Enabled bool `json:"enabled"`
 	// MinIdle idle agents are kept ready on top of the busy ones.
-	MinIdle int32 `json:"minIdle,omitempty"`
+	MinIdle int32 `json:"minIdle"`
 	// Cooldown is the least time between two scale decisions in opposite
 	// directions (default 2m).
-	Cooldown *metav1.Duration `json:"cooldown,omitempty"`
+	Cooldown *Duration `json:"cooldown,omitempty"`
 }
 
 // ServerTemplate is how each agent's Nova server is booted.

@@ -97,14 +97,14 @@ func validatePipeline(s *PipelineSpec, p *field.Path) field.ErrorList {
 		default:
 			errs = append(errs, dnsLabel(d.Deployment, dp.Child("deployment"))...)
 		}
-		errs = append(errs, oneOf(d.When, []string{"stable", "always"}, dp.Child("when"))...)
+		errs = append(errs, oneOf(d.When, deployWhens, dp.Child("when"))...)
 		if s.Artifacts == nil || s.Artifacts.Image == nil {
 			errs = append(errs, field.Required(p.Child("artifacts", "image"), "deploy sets the Deployments' image to <artifacts.image.repository>:<tag>"))
 		}
 	}
 	if c := s.Concurrency; c != nil {
-		errs = append(errs, oneOf(c.Policy, []string{ConcurrencyAllow, ConcurrencySerial, ConcurrencyReplace}, p.Child("concurrency", "policy"))...)
-		errs = append(errs, oneOf(c.Key, []string{KeyBranch, KeyPipeline}, p.Child("concurrency", "key"))...)
+		errs = append(errs, oneOf(c.Policy, concurrencyPolicies, p.Child("concurrency", "policy"))...)
+		errs = append(errs, oneOf(c.Key, concurrencyKeys, p.Child("concurrency", "key"))...)
 	}
 	if s.HistoryLimit != nil && *s.HistoryLimit < 1 {
 		errs = append(errs, field.Invalid(p.Child("historyLimit"), *s.HistoryLimit, "must be >= 1"))
@@ -124,10 +124,10 @@ func validateBuild(s *BuildSpec, p *field.Path) field.ErrorList {
 		errs = append(errs, validateGitRef(s.Branch, p.Child("branch"))...)
 	}
 	if t := s.Trigger; t != nil {
-		errs = append(errs, oneOf(t.Kind, []string{"webhook", "manual", "replay"}, p.Child("trigger", "kind"))...)
+		errs = append(errs, oneOf(t.Kind, triggerKinds, p.Child("trigger", "kind"))...)
 		errs = append(errs, tooLong(t.Delivery, maxSegmentBytes, p.Child("trigger", "delivery"))...)
 		errs = append(errs, tooLong(t.Sender, maxSegmentBytes, p.Child("trigger", "sender"))...)
-		errs = append(errs, oneOf(t.Style, []string{"", "github", "gitea", "gitlab", "token"}, p.Child("trigger", "style"))...)
+		errs = append(errs, oneOf(t.Style, triggerStyles, p.Child("trigger", "style"))...)
 	}
 	if s.SHA1 != "" && !shortSHA1.MatchString(s.SHA1) {
 		errs = append(errs, field.Invalid(p.Child("sha1"), s.SHA1, "must be 7 to 40 lowercase hex digits"))

@@ -3,6 +3,7 @@ package v1alpha1
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,8 +38,8 @@ func validateRepo(s *RepoSpec, discovered bool, p *field.Path) field.ErrorList {
 	if s.MaxRetries != nil && (*s.MaxRetries < 0 || *s.MaxRetries > 100) {
 		errs = append(errs, field.Invalid(p.Child("maxRetries"), *s.MaxRetries, "must be between 0 and 100"))
 	}
-	if s.DeletePolicy != "" && s.DeletePolicy != RepoRetain && s.DeletePolicy != RepoDelete {
-		errs = append(errs, field.NotSupported(p.Child("deletePolicy"), s.DeletePolicy, []string{RepoRetain, RepoDelete}))
+	if s.DeletePolicy != "" && !slices.Contains(repoDeletePolicies, s.DeletePolicy) {
+		errs = append(errs, field.NotSupported(p.Child("deletePolicy"), s.DeletePolicy, repoDeletePolicies))
 	}
 	if discovered && len(s.Distros) == 0 {
 		return errs

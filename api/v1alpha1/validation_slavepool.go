@@ -5,7 +5,6 @@ import (
 	"strings"
 	"text/template"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -28,7 +27,7 @@ func validateSlavePool(s *SlavePoolSpec, p *field.Path) field.ErrorList {
 	errs = append(errs, validateSizes(s, p)...)
 	for _, d := range []struct {
 		name string
-		v    *metav1.Duration
+		v    *Duration
 	}{{"idleTimeout", s.IdleTimeout}, {"bootTimeout", s.BootTimeout}, {"drainTimeout", s.DrainTimeout}} {
 		if d.v != nil && d.v.Duration <= 0 {
 			errs = append(errs, field.Invalid(p.Child(d.name), d.v.Duration.String(), "must be > 0"))

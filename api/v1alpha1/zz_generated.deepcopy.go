@@ -59,7 +59,7 @@ func (in *Autoscale) DeepCopyInto(out *Autoscale) {
 	*out = *in
 	if in.Cooldown != nil {
 		in, out := &in.Cooldown, &out.Cooldown
-		*out = new(v1.Duration)
+		*out = new(Duration)
 		**out = **in
 	}
 }
@@ -966,7 +966,7 @@ func (in *RepoSpec) DeepCopyInto(out *RepoSpec) {
 	}
 	if in.BuildTimeout != nil {
 		in, out := &in.BuildTimeout, &out.BuildTimeout
-		*out = new(v1.Duration)
+		*out = new(Duration)
 		**out = **in
 	}
 	if in.MaxRetries != nil {
@@ -1195,17 +1195,17 @@ func (in *SlavePoolSpec) DeepCopyInto(out *SlavePoolSpec) {
 	}
 	if in.IdleTimeout != nil {
 		in, out := &in.IdleTimeout, &out.IdleTimeout
-		*out = new(v1.Duration)
+		*out = new(Duration)
 		**out = **in
 	}
 	if in.BootTimeout != nil {
 		in, out := &in.BootTimeout, &out.BootTimeout
-		*out = new(v1.Duration)
+		*out = new(Duration)
 		**out = **in
 	}
 	if in.DrainTimeout != nil {
 		in, out := &in.DrainTimeout, &out.DrainTimeout
-		*out = new(v1.Duration)
+		*out = new(Duration)
 		**out = **in
 	}
 	in.Template.DeepCopyInto(&out.Template)

@@ -59,6 +59,9 @@ func (e *editor) run(ctx context.Context) error {
 		return err
 	}
 	v1alpha1.SetTypeMeta(obj)
+	// As kubectl edit: managedFields are hidden, and a save without them
+	// keeps the stored ones.
+	obj.SetManagedFields(nil)
 	body, err := yaml.Marshal(obj)
 	if err != nil {
 		return err

@@ -23,6 +23,7 @@ type getOptions struct {
 	output    string
 	watch     bool
 	noHeaders bool
+	managed   bool
 }
 
 func newGetCommand(g *globals) *cobra.Command {
@@ -70,6 +71,7 @@ until interrupted.`,
 	f.StringVarP(&o.output, "output", "o", "", "output format: yaml, json, wide or name (default: a table)")
 	f.BoolVarP(&o.watch, "watch", "w", false, "after listing, print every change as it happens")
 	f.BoolVar(&o.noHeaders, "no-headers", false, "omit the table header")
+	f.BoolVar(&o.managed, "show-managed-fields", false, "keep metadata.managedFields in yaml and json output (hidden by default, as kubectl hides them)")
 	return cmd
 }
 
@@ -139,6 +141,7 @@ func (o *getOptions) run(ctx context.Context, c *client.Client, k v1alpha1.Kind,
 		}
 	}
 	p := newPrinter(out, k, o.output, ns == "" && k.Namespaced, o.noHeaders)
+	p.managed = o.managed
 	if err := p.printAll(items, len(names) == 1 && !o.watch); err != nil {
 		return err
 	}
@@ -213,6 +216,7 @@ type printer struct {
 	table    *table
 	headered bool
 	noHead   bool
+	managed  bool // print managedFields
 }
 
 func newPrinter(out io.Writer, k v1alpha1.Kind, format string, allNamespaces, noHeaders bool) *printer {
@@ -279,6 +283,14 @@ func (p *printer) printEvent(typ string, o v1alpha1.Object) error {
 func (p *printer) encode(v any) error {
 	if o, ok := v.(v1alpha1.Object); ok {
 		v1alpha1.SetTypeMeta(o)
+		if !p.managed {
+			o.SetManagedFields(nil)
+		}
+	}
+	if l, ok := v.(v1alpha1.ObjectList); ok && !p.managed {
+		for _, o := range l.GetItems() {
+			o.SetManagedFields(nil)
+		}
 	}
 	var data []byte
 	var err error

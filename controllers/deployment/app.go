@@ -23,6 +23,8 @@ func AppID(namespace, name string) string { return "/" + namespace + "/" + name 
 // sent, empty or not: Marathon's PUT keeps fields a body leaves out, so a
 // constraint removed from the spec must be sent as an empty list.
 func desiredApp(d *v1alpha1.Deployment) *marathon.Application {
+	d = d.DeepCopy()
+	v1alpha1.DefaultItems(d) // port protocols and health checks as Marathon defaults them
 	s := &d.Spec
 	app := &marathon.Application{ID: AppID(d.Namespace, d.Name), CPUs: s.Cpus}
 	instances := int(*s.Replicas)

@@ -62,7 +62,7 @@ func (bp *buildPass) repo(ctx context.Context) (*v1alpha1.Repo, error) {
 		}
 		want.Labels[v1alpha1.LabelPipeline], want.Labels[v1alpha1.LabelBuild] = bp.p.Name, b.Name
 		for _, d := range a.Distros {
-			if !slices.ContainsFunc(want.Spec.Distros, func(x v1alpha1.Distro) bool { return x == d }) {
+			if !slices.ContainsFunc(want.Spec.Distros, func(x v1alpha1.Distro) bool { return x.WithArch() == d.WithArch() }) {
 				want.Spec.Distros = append(want.Spec.Distros, d)
 			}
 		}

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"minka/api/v1alpha1"
 	"minka/controllers/repo"
 	"minka/sim/chacra"
@@ -81,7 +79,7 @@ func TestPlacementSpreadsAndSticks(t *testing.T) {
 func TestStalledBuildIsRecreatedThenGivesUp(t *testing.T) {
 	en := newEnv(t, chacra.Options{})
 	r := newRepo("hung", "ubuntu/jammy")
-	r.Spec.Node, r.Spec.BuildTimeout, r.Spec.MaxRetries = "chacra1", &metav1.Duration{Duration: time.Minute}, ptr(int32(1))
+	r.Spec.Node, r.Spec.BuildTimeout, r.Spec.MaxRetries = "chacra1", v1alpha1.NewDuration(time.Minute), ptr(int32(1))
 	n := en.cluster.Node("chacra1")
 	n.HangRepo(uri("ubuntu/jammy"), true)
 	en.create(r)

@@ -7,8 +7,6 @@ import (
 	"text/template"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"minka/api/v1alpha1"
 )
 
@@ -175,7 +173,7 @@ func renderUserData(p *v1alpha1.SlavePool, v userDataVars) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func dur(d *metav1.Duration, def time.Duration) time.Duration {
+func dur(d *v1alpha1.Duration, def time.Duration) time.Duration {
 	if d == nil {
 		return def
 	}
