@@ -40,15 +40,16 @@ func toCore(e *v1alpha1.Event) coreEvent {
 // the token chain as reads of the core group.
 func (s *Server) mountCore() {
 	s.mux.HandleFunc("GET /api", func(w http.ResponseWriter, r *http.Request) {
+		if wantsAggregated(r) {
+			writeAggregated(w, discoveryGroup("", "v1", coreResources()))
+			return
+		}
 		writeJSON(w, http.StatusOK, &metav1.APIVersions{TypeMeta: metav1.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"},
 			ServerAddressByClientCIDRs: []metav1.ServerAddressByClientCIDR{{ClientCIDR: "0.0.0.0/0", ServerAddress: r.Host}}})
 	})
 	s.mux.HandleFunc("GET /api/v1", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, &metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: "v1",
-			APIResources: []metav1.APIResource{
-				{Name: "events", SingularName: "event", Namespaced: true, Kind: "Event", Verbs: metav1.Verbs{"get", "list"}, ShortNames: []string{"ev"}},
-				{Name: "namespaces", SingularName: "namespace", Kind: "Namespace", Verbs: metav1.Verbs{"get", "list"}, ShortNames: []string{"ns"}},
-			}})
+			APIResources: coreResources()})
 	})
 	read := func(resource string, h http.HandlerFunc) http.Handler {
 		p := s.Protected(s.withStoreDeadline(h))
@@ -66,6 +67,14 @@ func (s *Server) mountCore() {
 	s.mux.Handle("GET /api/v1/namespaces/{namespace}/events/{name}", read("events", s.coreEvent))
 	s.mux.Handle("GET /api/v1/namespaces", read("namespaces", s.namespaces))
 	s.mux.Handle("GET /api/v1/namespaces/{name}", read("namespaces", s.namespaces))
+}
+
+// coreResources are the core v1 resources served (read-only).
+func coreResources() []metav1.APIResource {
+	return []metav1.APIResource{
+		{Name: "events", SingularName: "event", Namespaced: true, Kind: "Event", Verbs: metav1.Verbs{"get", "list"}, ShortNames: []string{"ev"}},
+		{Name: "namespaces", SingularName: "namespace", Kind: "Namespace", Verbs: metav1.Verbs{"get", "list"}, ShortNames: []string{"ns"}},
+	}
 }
 
 var eventKind = func() v1alpha1.Kind { k, _ := v1alpha1.KindOf(&v1alpha1.Event{}); return k }()

@@ -19,7 +19,11 @@ import (
 
 var groupVersion = metav1.GroupVersionForDiscovery{GroupVersion: v1alpha1.APIVersion, Version: v1alpha1.Version}
 
-func (s *Server) apiGroups(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) apiGroups(w http.ResponseWriter, r *http.Request) {
+	if wantsAggregated(r) {
+		writeAggregated(w, minkaDiscovery())
+		return
+	}
 	writeJSON(w, http.StatusOK, &metav1.APIGroupList{
 		TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"},
 		Groups:   []metav1.APIGroup{apiGroup()},
@@ -37,34 +41,40 @@ func apiGroup() metav1.APIGroup {
 }
 
 func (s *Server) apiResources(w http.ResponseWriter, _ *http.Request) {
-	list := &metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: v1alpha1.APIVersion}
+	writeJSON(w, http.StatusOK, &metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"},
+		GroupVersion: v1alpha1.APIVersion, APIResources: minkaResources()})
+}
+
+// minkaResources are minka.dev/v1alpha1's resources and subresources.
+func minkaResources() []metav1.APIResource {
+	var out []metav1.APIResource
 	for _, k := range v1alpha1.Kinds() {
 		var categories []string
 		if k.Kind != "Event" {
 			categories = []string{"all"} // kubectl get all
 		}
-		list.APIResources = append(list.APIResources, metav1.APIResource{
+		out = append(out, metav1.APIResource{
 			Name: k.Plural, SingularName: k.Singular, Namespaced: k.Namespaced, Kind: k.Kind, ShortNames: k.ShortNames,
 			Verbs: metav1.Verbs{"create", "delete", "get", "list", "patch", "update", "watch"}, Categories: categories,
 		})
 		if k.Kind == "Build" {
-			list.APIResources = append(list.APIResources, metav1.APIResource{
+			out = append(out, metav1.APIResource{
 				Name: k.Plural + "/log", Namespaced: k.Namespaced, Kind: k.Kind, Verbs: metav1.Verbs{"get"},
 			})
 		}
 		if k.Status {
-			list.APIResources = append(list.APIResources, metav1.APIResource{
+			out = append(out, metav1.APIResource{
 				Name: k.Plural + "/status", Namespaced: k.Namespaced, Kind: k.Kind, Verbs: metav1.Verbs{"get", "patch", "update"},
 			})
 		}
 		if k.Scale {
-			list.APIResources = append(list.APIResources, metav1.APIResource{
+			out = append(out, metav1.APIResource{
 				Name: k.Plural + "/scale", Namespaced: k.Namespaced, Group: "autoscaling", Version: "v1", Kind: "Scale",
 				Verbs: metav1.Verbs{"get", "patch", "update"},
 			})
 		}
 	}
-	writeJSON(w, http.StatusOK, list)
+	return out
 }
 
 // versionInfo is /version as kube-apiserver answers it: major and minor

@@ -1,11 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -51,6 +54,54 @@ func track(ctx context.Context, subresource string, cur, next v1alpha1.Object) (
 		return nil, err
 	}
 	return f.Update(subresource, cur, next, manager)
+}
+
+// tracker tracks one update's manager across its retries. A retry that
+// lost only to a status write (controllers write status all the time)
+// reuses the managedFields it computed: recomputing them would widen the
+// window in which the next status write wins again.
+type tracker struct {
+	subresource string
+	key         []byte // cur and next without status, as last tracked
+	managed     []metav1.ManagedFieldsEntry
+}
+
+func (t *tracker) track(ctx context.Context, cur, next v1alpha1.Object) (v1alpha1.Object, error) {
+	if fieldManager(ctx) == "" || t.subresource != "" {
+		return track(ctx, t.subresource, cur, next)
+	}
+	key, err := statusless(cur, next)
+	if err != nil {
+		return nil, err
+	}
+	if t.key != nil && bytes.Equal(key, t.key) {
+		next.SetManagedFields(t.managed)
+		return next, nil
+	}
+	out, err := track(ctx, "", cur, next)
+	if err != nil {
+		return nil, err
+	}
+	t.key, t.managed = key, out.GetManagedFields()
+	return out, nil
+}
+
+// statusless is the objects' JSON without status and resourceVersion:
+// what the main resource's managedFields depend on.
+func statusless(objs ...v1alpha1.Object) ([]byte, error) {
+	var b bytes.Buffer
+	for _, o := range objs {
+		c := o.DeepCopyObject().(v1alpha1.Object)
+		c.SetResourceVersion("")
+		if ss, ok := c.(v1alpha1.SpecStatus); ok {
+			k, _ := v1alpha1.KindOf(c)
+			ss.CopyStatusFrom(k.New())
+		}
+		if err := json.NewEncoder(&b).Encode(c); err != nil {
+			return nil, fmt.Errorf("encoding for managedFields: %w", err)
+		}
+	}
+	return b.Bytes(), nil
 }
 
 // Apply is server-side apply of the configuration applied by manager to

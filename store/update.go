@@ -114,6 +114,7 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource stri
 	if err != nil {
 		return nil, err
 	}
+	tr := &tracker{subresource: subresource}
 	for attempt := 0; ; attempt++ {
 		cur, curData, err := s.get(ctx, k, ns, name)
 		if err != nil {
@@ -134,7 +135,7 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource stri
 			return nil, &InvalidError{Kind: k, Name: name, Errs: errs}
 		}
 		if subresource != "apply" {
-			if next, err = track(ctx, subresource, cur, next); err != nil {
+			if next, err = tr.track(ctx, cur, next); err != nil {
 				return nil, err
 			}
 		}

@@ -82,7 +82,7 @@ func storeRevision(t *testing.T, s *kubeServer) string {
 func TestKubectlDryRunWritesNothing(t *testing.T) {
 	s := tlsAuthServer(t)
 	examples, _ := filepath.Abs("../examples")
-	if out, errOut, code := kubectl(t, s, editToken, "", "apply", "--validate=false", "-f", examples); code != 0 {
+	if out, errOut, code := kubectl(t, s, editToken, "", "apply", "-f", examples); code != 0 {
 		t.Fatalf("apply: %s%s", out, errOut)
 	}
 	manifest, err := os.ReadFile(filepath.Join(examples, "deployment.yaml"))
@@ -100,10 +100,10 @@ func TestKubectlDryRunWritesNothing(t *testing.T) {
 		want  string // in stdout
 	}{
 		{"diff", scaled, []string{"diff", "-f", "-"}, "+  replicas: 4"},
-		{"create", other, []string{"create", "--validate=false", "--dry-run=server", "-f", "-"}, "web2 created (server dry run)"},
-		{"create of a Build", build, []string{"create", "--validate=false", "--dry-run=server", "-f", "-", "-o", "jsonpath={.metadata.name}"}, "webapp-2"}, // webapp-manual-1 is number 1
-		{"replace", scaled, []string{"replace", "--validate=false", "--dry-run=server", "-f", "-"}, "web replaced (server dry run)"},
-		{"apply", scaled, []string{"apply", "--validate=false", "--dry-run=server", "-f", "-"}, "web configured (server dry run)"},
+		{"create", other, []string{"create", "--dry-run=server", "-f", "-"}, "web2 created (server dry run)"},
+		{"create of a Build", build, []string{"create", "--dry-run=server", "-f", "-", "-o", "jsonpath={.metadata.name}"}, "webapp-2"}, // webapp-manual-1 is number 1
+		{"replace", scaled, []string{"replace", "--dry-run=server", "-f", "-"}, "web replaced (server dry run)"},
+		{"apply", scaled, []string{"apply", "--dry-run=server", "-f", "-"}, "web configured (server dry run)"},
 		{"patch", "", []string{"patch", "deploy", "web", "-n", "ci", "--type", "merge", "-p", `{"spec":{"replicas":5}}`, "--dry-run=server", "-o", "jsonpath={.spec.replicas}"}, "5"},
 		{"scale", "", []string{"scale", "deploy", "web", "-n", "ci", "--replicas", "6", "--dry-run=server"}, "web scaled (server dry run)"},
 		{"label", "", []string{"label", "deploy", "web", "-n", "ci", "tier=front", "--dry-run=server"}, "web labeled (server dry run)"},
@@ -145,7 +145,7 @@ func TestKubectlDryRunWritesNothing(t *testing.T) {
 		t.Errorf("view token dry-run delete: exit %d %s", code, errOut)
 	}
 	// The dry-run Build took no number: the next real one is webapp-2 too.
-	out, errOut, code = kubectl(t, s, editToken, build, "create", "--validate=false", "-f", "-", "-o", "name")
+	out, errOut, code = kubectl(t, s, editToken, build, "create", "-f", "-", "-o", "name")
 	if code != 0 || strings.TrimSpace(out) != "build.minka.dev/webapp-2" {
 		t.Errorf("the first Build after a dry run: %q %s", out, errOut)
 	}
@@ -191,7 +191,7 @@ func withoutAge(out string) []string {
 func TestKubectlGetShowsMinkaColumns(t *testing.T) {
 	s := tlsAuthServer(t)
 	examples, _ := filepath.Abs("../examples")
-	if out, errOut, code := kubectl(t, s, editToken, "", "apply", "--validate=false", "-f", examples); code != 0 {
+	if out, errOut, code := kubectl(t, s, editToken, "", "apply", "-f", examples); code != 0 {
 		t.Fatalf("apply: %s%s", out, errOut)
 	}
 	for _, kind := range []string{"deployments", "slavepools", "repos", "pipelines", "builds"} {
@@ -220,7 +220,7 @@ func TestKubectlGetShowsMinkaColumns(t *testing.T) {
 	ev := fmt.Sprintf("apiVersion: minka.dev/v1alpha1\nkind: Event\nmetadata: {name: web.1, namespace: ci}\n"+
 		"involvedObject: {apiVersion: minka.dev/v1alpha1, kind: Deployment, namespace: ci, name: web, uid: %s}\n"+
 		"reason: RolloutStarted\nmessage: generation 2 of web\ntype: Normal\ncount: 1\nsource: {component: deployment}\n", uid)
-	if out, errOut, code := kubectl(t, s, adminToken, ev, "create", "--validate=false", "-f", "-"); code != 0 {
+	if out, errOut, code := kubectl(t, s, adminToken, ev, "create", "-f", "-"); code != 0 {
 		t.Fatalf("create event: %s%s", out, errOut)
 	}
 	if out, errOut, code := kubectl(t, s, viewToken, "", "describe", "deploy", "web", "-n", "ci"); code != 0 ||

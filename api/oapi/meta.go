@@ -1,6 +1,38 @@
 package oapi
 
-import "k8s.io/kube-openapi/pkg/validation/spec"
+import (
+	"strings"
+
+	"k8s.io/kube-openapi/pkg/validation/spec"
+
+	"minka/api/v1alpha1"
+)
+
+// envelopeDoc is kube's text for the fields every object and list has,
+// where the type says nothing of its own.
+func envelopeDoc(typ, field string) string {
+	if _, err := v1alpha1.KindFor(strings.TrimSuffix(typ, "List")); err != nil || typ == "Scale" {
+		return ""
+	}
+	switch field {
+	case "apiVersion":
+		return "APIVersion defines the versioned schema of this representation of an object."
+	case "kind":
+		return "Kind is a string value representing the REST resource this object represents. In CamelCase."
+	case "metadata":
+		if strings.HasSuffix(typ, "List") {
+			return "Standard list metadata."
+		}
+		return "Standard object's metadata."
+	case "spec":
+		return "Specification of the desired behavior of the " + typ + "."
+	case "status":
+		return "Most recently observed status of the " + typ + ". Read-only: the controllers write it."
+	case "items":
+		return "Items is the list of " + strings.TrimSuffix(typ, "List") + "s."
+	}
+	return ""
+}
 
 // metaDocs describe the apimachinery types minka's objects carry (their
 // doc comments are not in this module's sources), in kube's words, cut

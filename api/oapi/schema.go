@@ -152,6 +152,9 @@ func (d *definitions) addFields(s *spec.Schema, t reflect.Type) {
 		if t.PkgPath() != "minka/api/v1alpha1" {
 			desc = metaDocs[t.Name()+"."+name]
 		}
+		if desc == "" {
+			desc = envelopeDoc(t.Name(), name)
+		}
 		if values, ok := d.enums[t.Name()+"."+name]; ok {
 			for _, v := range values {
 				p.Enum = append(p.Enum, v)

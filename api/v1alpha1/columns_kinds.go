@@ -133,6 +133,7 @@ func repoReady(r *Repo) string {
 func repoDistros(r *Repo) string {
 	var out []string
 	for _, d := range r.Spec.Distros {
+		d = d.WithArch()
 		name := d.Distro + "/" + d.Version
 		if d.Arch != "" && d.Arch != "x86_64" {
 			name += "/" + d.Arch

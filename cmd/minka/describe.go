@@ -128,6 +128,7 @@ func printRepo(out io.Writer, r *v1alpha1.Repo) {
 	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(w, "  DISTRO\tVERSION\tARCH\tSTATE\tREASON\tSINCE\tBUILDS\tURL")
 	for _, d := range r.Spec.Distros {
+		d = d.WithArch()
 		st := v1alpha1.DistroState{State: "-"}
 		for _, s := range r.Status.Distros {
 			if s.Distro == d.Distro && s.Version == d.Version && s.Arch == d.Arch {

@@ -137,7 +137,7 @@ func uploadExampleBinaries(ctx context.Context, serverURL string, out io.Writer)
 			r = obj.(*v1alpha1.Repo)
 		}
 		for _, d := range r.Spec.Distros {
-			if err := devUpload(ctx, r, d); err != nil {
+			if err := devUpload(ctx, r, d.WithArch()); err != nil {
 				return err
 			}
 		}
