@@ -59,11 +59,13 @@ fuzz:
 # 1,000 objects at rest for 30 s, a no-op controller's cold start over
 # 10,000 objects, the API handler's own cost per create, and the shaman
 # endpoints: a callback to its Repo status written, latest over 10,000
-# Repos next to a brute-force scan of the same data.
+# Repos next to a brute-force scan of the same data; what recording a
+# write's field manager (managedFields) costs.
 bench:
 	$(GO) test ./test/ ./test/pipeline/ ./reconcile/ -run '^$$' -bench . -benchtime 1x -timeout 30m
 	$(GO) test ./apiserver/ -run '^$$' -bench . -benchtime 4000x
 	$(GO) test ./apiserver/shaman/ -run '^$$' -bench . -benchtime 400x
+	$(GO) test ./api/managed/ -run '^$$' -bench . -benchtime 2000x
 
 clean:
 	rm -rf bin

@@ -79,10 +79,12 @@ func (s *Server) serverSideApply(w http.ResponseWriter, r *http.Request, info *r
 	if err != nil {
 		return err
 	}
+	var problems []string
 	js, err := yaml.YAMLToJSONStrict(body)
 	if err != nil && info.FieldValidation == "Strict" {
 		return apierrors.NewBadRequest("decoding applied configuration: " + err.Error())
 	} else if err != nil {
+		problems = append(problems, err.Error()) // a key set twice: the last wins
 		if js, err = yaml.YAMLToJSON(body); err != nil {
 			return apierrors.NewBadRequest("decoding applied configuration: " + err.Error())
 		}
@@ -90,11 +92,12 @@ func (s *Server) serverSideApply(w http.ResponseWriter, r *http.Request, info *r
 	// Decode it typed as well, for what the fields say: unknown ones by
 	// fieldValidation, wrong types, and identity.
 	var typed v1alpha1.Object
-	var problems []string
 	if info.FieldValidation == "Strict" {
 		typed, err = v1alpha1.DecodeObject(js)
 	} else {
-		typed, problems, err = v1alpha1.DecodeObjectLax(js)
+		var unknown []string
+		typed, unknown, err = v1alpha1.DecodeObjectLax(js)
+		problems = append(problems, unknown...)
 	}
 	if err != nil {
 		return apierrors.NewBadRequest(err.Error())

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	"minka/api/v1alpha1"
 )
 
@@ -113,7 +115,7 @@ func TestDevSandbox(t *testing.T) {
 	for {
 		got, _, _ := Minka(t, s, "", "get", "repo", "ceph-master-45e3f3c", "-n", "ci", "-o", "json")
 		var r v1alpha1.Repo
-		if json.Unmarshal([]byte(got), &r) == nil && repoReady(&r) {
+		if json.Unmarshal([]byte(got), &r) == nil && meta.IsStatusConditionTrue(r.Status.Conditions, "Ready") {
 			break
 		}
 		if time.Now().After(deadline) {

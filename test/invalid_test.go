@@ -19,21 +19,13 @@ func TestInvalidManifestsWriteNothing(t *testing.T) {
 	if out, errOut, code := Minka(t, srv, "", "apply", "-f", examples); code != 0 {
 		t.Fatalf("seeding examples: %s%s", out, errOut)
 	}
-	files, _ := filepath.Glob("../api/v1alpha1/testdata/invalid/*.yaml")
-	if len(files) < 15 {
-		t.Fatalf("%d invalid manifests, want at least 15", len(files))
+	manifests := invalidManifests(t)
+	if len(manifests) < 15 {
+		t.Fatalf("%d invalid manifests, want at least 15", len(manifests))
 	}
 	before := versions(t, srv)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := wantLine.FindSubmatch(b)
-		if m == nil {
-			t.Fatalf("%s has no '# want:' line", f)
-		}
-		want := strings.TrimSpace(string(m[1]))
+	for _, im := range manifests {
+		f, want := im.file, im.want
 		out, errOut, code := Minka(t, srv, "", "apply", "-f", f)
 		if code != 1 {
 			t.Errorf("%s: exit %d, want 1\n%s%s", filepath.Base(f), code, out, errOut)
@@ -46,6 +38,28 @@ func TestInvalidManifestsWriteNothing(t *testing.T) {
 	if after := versions(t, srv); strings.Join(before, "\n") != strings.Join(after, "\n") {
 		t.Errorf("invalid applies changed the store:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
 	}
+}
+
+// invalidManifest is a file of api/v1alpha1/testdata/invalid and the
+// message its "# want:" line says refusing it must print.
+type invalidManifest struct{ file, want string }
+
+func invalidManifests(t *testing.T) []invalidManifest {
+	t.Helper()
+	files, _ := filepath.Glob("../api/v1alpha1/testdata/invalid/*.yaml")
+	var out []invalidManifest
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := wantLine.FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("%s has no '# want:' line", f)
+		}
+		out = append(out, invalidManifest{f, strings.TrimSpace(string(m[1]))})
+	}
+	return out
 }
 
 // TestOneBadDocumentWritesNothing: a valid and an invalid document in one

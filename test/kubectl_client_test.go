@@ -237,18 +237,9 @@ func TestKubectlRefusesInvalidManifests(t *testing.T) {
 		"16-missing-kind.yaml":      `kind not set`,
 		"17-wrong-api-version.yaml": `no matches for kind "Deployment" in version "apps/v1"`,
 	}
-	files, _ := filepath.Glob("../api/v1alpha1/testdata/invalid/*.yaml")
 	rev := storeRevision(t, s)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := wantLine.FindSubmatch(b)
-		if m == nil {
-			t.Fatalf("%s has no '# want:' line", f)
-		}
-		want := strings.TrimSpace(string(m[1]))
+	for _, im := range invalidManifests(t) {
+		f, want := im.file, im.want
 		if filepath.Base(f) == "06-duplicate-key.yaml" {
 			// kubectl reads YAML leniently (sigs.k8s.io/yaml): the last
 			// value wins before anything is sent, so no server can see

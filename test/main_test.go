@@ -1,8 +1,8 @@
 // Package test holds minka's end-to-end tests and benchmarks: they build
 // the real binary once and run `minka server` (and the CLI) as child
 // processes against real etcd. The Pipeline and Build tests are in
-// test/pipeline, so that the two packages run side by side; both use the
-// harness in test/e2e.
+// test/pipeline and the Repo tests in test/repo, so that the packages run
+// side by side; all use the harness in test/e2e.
 package test
 
 import (

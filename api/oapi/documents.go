@@ -84,112 +84,104 @@ func build() (*documents, error) {
 	return &documents{v2: v2, v3: v3, v3root: root}, nil
 }
 
-func byPath(ops []operation) map[string][]operation {
-	m := map[string][]operation{}
+// paths renders every operation with render, grouped by path and method.
+func paths(ops []operation, render func(operation) map[string]any) map[string]any {
+	out := map[string]any{}
 	for _, o := range ops {
-		m[o.path] = append(m[o.path], o)
+		item, _ := out[o.path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			out[o.path] = item
+		}
+		op := render(o)
+		op["operationId"], op["tags"] = o.id, []string{"minkaDev_v1alpha1"}
+		op["x-kubernetes-action"], op["x-kubernetes-group-version-kind"] = o.action, o.gvk()
+		item[o.method] = op
 	}
-	return m
+	return out
 }
 
-func v2Paths(ops []operation) map[string]any {
-	paths := map[string]any{}
-	for path, pops := range byPath(ops) {
-		item := map[string]any{}
-		for _, o := range pops {
-			op := map[string]any{
-				"operationId": o.id, "tags": []string{"minkaDev_v1alpha1"},
-				"x-kubernetes-action": o.action, "x-kubernetes-group-version-kind": o.gvk(),
-				"produces": []string{"application/json", "application/yaml"},
-				"schemes":  []string{"https"},
-			}
-			var params []any
-			for _, p := range o.parameters() {
-				pm := map[string]any{"name": p.name, "in": p.in, "type": p.typ, "description": p.desc, "uniqueItems": true}
-				if p.in == "path" {
-					pm["required"] = true
-				}
-				params = append(params, pm)
-			}
-			if o.body != "" {
-				params = append(params, map[string]any{"name": "body", "in": "body", "required": o.method != "delete",
-					"schema": map[string]any{"$ref": "#/definitions/" + o.body}})
-			}
-			op["parameters"] = params
-			switch {
-			case o.patch:
-				op["consumes"] = patchTypes
-			case o.body != "":
-				op["consumes"] = []string{"application/json", "application/yaml"}
-			default:
-				op["consumes"] = []string{"*/*"}
-			}
-			resp := map[string]any{"description": "OK"}
-			if o.text {
-				op["produces"] = []string{"text/plain"}
-				resp["schema"] = map[string]any{"type": "string"}
-			} else if o.resp != "" {
-				resp["schema"] = map[string]any{"$ref": "#/definitions/" + o.resp}
-			}
-			op["responses"] = map[string]any{"200": resp, "401": map[string]any{"description": "Unauthorized"}}
-			if o.method == "post" {
-				op["responses"].(map[string]any)["201"] = resp
-			}
-			item[o.method] = op
-		}
-		paths[path] = item
+func v2Paths(ops []operation) map[string]any { return paths(ops, v2Operation) }
+
+func v3Paths(ops []operation) map[string]any { return paths(ops, v3Operation) }
+
+func v2Operation(o operation) map[string]any {
+	op := map[string]any{
+		"produces": []string{"application/json", "application/yaml"},
+		"schemes":  []string{"https"},
 	}
-	return paths
+	var params []any
+	for _, p := range o.parameters() {
+		pm := map[string]any{"name": p.name, "in": p.in, "type": p.typ, "description": p.desc, "uniqueItems": true}
+		if p.in == "path" {
+			pm["required"] = true
+		}
+		params = append(params, pm)
+	}
+	if o.body != "" {
+		params = append(params, map[string]any{"name": "body", "in": "body", "required": o.method != "delete",
+			"schema": map[string]any{"$ref": "#/definitions/" + o.body}})
+	}
+	op["parameters"] = params
+	switch {
+	case o.patch:
+		op["consumes"] = patchTypes
+	case o.body != "":
+		op["consumes"] = []string{"application/json", "application/yaml"}
+	default:
+		op["consumes"] = []string{"*/*"}
+	}
+	resp := map[string]any{"description": "OK"}
+	if o.text {
+		op["produces"] = []string{"text/plain"}
+		resp["schema"] = map[string]any{"type": "string"}
+	} else if o.resp != "" {
+		resp["schema"] = map[string]any{"$ref": "#/definitions/" + o.resp}
+	}
+	op["responses"] = map[string]any{"200": resp, "401": map[string]any{"description": "Unauthorized"}}
+	if o.method == "post" {
+		op["responses"].(map[string]any)["201"] = resp
+	}
+	return op
 }
 
-func v3Paths(ops []operation) map[string]any {
-	paths := map[string]any{}
-	for path, pops := range byPath(ops) {
-		item := map[string]any{}
-		for _, o := range pops {
-			op := map[string]any{
-				"operationId": o.id, "tags": []string{"minkaDev_v1alpha1"},
-				"x-kubernetes-action": o.action, "x-kubernetes-group-version-kind": o.gvk(),
-			}
-			var params []any
-			for _, p := range o.parameters() {
-				pm := map[string]any{"name": p.name, "in": p.in, "description": p.desc, "schema": map[string]any{"type": p.typ, "uniqueItems": true}}
-				if p.in == "path" {
-					pm["required"] = true
-				}
-				params = append(params, pm)
-			}
-			op["parameters"] = params
-			if o.body != "" {
-				types := []string{"application/json", "application/yaml"}
-				if o.patch {
-					types = patchTypes
-				}
-				content := map[string]any{}
-				for _, t := range types {
-					content[t] = map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + o.body}}
-				}
-				op["requestBody"] = map[string]any{"content": content, "required": o.method != "delete"}
-			}
-			resp := map[string]any{"description": "OK"}
-			switch {
-			case o.text:
-				resp["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}
-			case o.resp != "":
-				content := map[string]any{}
-				for _, t := range []string{"application/json", "application/yaml"} {
-					content[t] = map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + o.resp}}
-				}
-				resp["content"] = content
-			}
-			responses := map[string]any{"200": resp, "401": map[string]any{"description": "Unauthorized"}}
-			if o.method == "post" {
-				responses["201"] = resp
-			}
-			op["responses"] = responses
-			item[o.method] = op
+func v3Operation(o operation) map[string]any {
+	op := map[string]any{}
+	var params []any
+	for _, p := range o.parameters() {
+		pm := map[string]any{"name": p.name, "in": p.in, "description": p.desc, "schema": map[string]any{"type": p.typ, "uniqueItems": true}}
+		if p.in == "path" {
+			pm["required"] = true
 		}
-		paths[path] = item
+		params = append(params, pm)
 	}
-	return paths
+	op["parameters"] = params
+	if o.body != "" {
+		types := []string{"application/json", "application/yaml"}
+		if o.patch {
+			types = patchTypes
+		}
+		content := map[string]any{}
+		for _, t := range types {
+			content[t] = map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + o.body}}
+		}
+		op["requestBody"] = map[string]any{"content": content, "required": o.method != "delete"}
+	}
+	resp := map[string]any{"description": "OK"}
+	switch {
+	case o.text:
+		resp["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}
+	case o.resp != "":
+		content := map[string]any{}
+		for _, t := range []string{"application/json", "application/yaml"} {
+			content[t] = map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + o.resp}}
+		}
+		resp["content"] = content
+	}
+	responses := map[string]any{"200": resp, "401": map[string]any{"description": "Unauthorized"}}
+	if o.method == "post" {
+		responses["201"] = resp
+	}
+	op["responses"] = responses
+	return op
 }
