@@ -265,15 +265,14 @@ func DecodeObjectLax(data []byte) (Object, []string, error) {
 	var warnings []string
 	doc := bytes.TrimSpace(data)
 	if len(doc) == 0 || doc[0] != '{' {
-		js, err := yaml.YAMLToJSONStrict(data)
-		if err != nil {
+		js, strictErr := yaml.YAMLToJSONStrict(data)
+		if strictErr != nil {
 			// A YAML key set twice: the last wins, as in kube-apiserver.
+			var err error
 			if js, err = yaml.YAMLToJSON(data); err != nil {
 				return nil, nil, fmt.Errorf("parsing YAML: %w", err)
 			}
-			if _, serr := yaml.YAMLToJSONStrict(data); serr != nil {
-				warnings = append(warnings, serr.Error())
-			}
+			warnings = append(warnings, strictErr.Error())
 		}
 		doc = js
 	}

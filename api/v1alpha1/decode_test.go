@@ -71,3 +71,38 @@ func TestDecodeErrorsNameDocumentAndField(t *testing.T) {
 		t.Errorf("DecodeObject of an empty body: no error")
 	}
 }
+
+// TestDecodeObjectLax: unknown and duplicate fields come back as kube's
+// warnings instead of failing, in JSON and YAML; type errors still fail.
+func TestDecodeObjectLax(t *testing.T) {
+	cases := []struct {
+		name, doc string
+		warnings  []string
+		fails     bool
+	}{
+		{"json unknown", `{"apiVersion":"minka.dev/v1alpha1","kind":"SlavePool","metadata":{"name":"p"},"spec":{"replicaz":1,"executors":2}}`,
+			[]string{`unknown field "spec.replicaz"`}, false},
+		{"json duplicate", `{"apiVersion":"minka.dev/v1alpha1","kind":"SlavePool","metadata":{"name":"p"},"spec":{"executors":1,"executors":2}}`,
+			[]string{`duplicate field "spec.executors"`}, false},
+		{"yaml duplicate key", "apiVersion: minka.dev/v1alpha1\nkind: SlavePool\nmetadata: {name: p}\nspec:\n  executors: 1\n  executors: 2\n",
+			[]string{`yaml: unmarshal errors:`}, false},
+		{"wrong type", `{"apiVersion":"minka.dev/v1alpha1","kind":"SlavePool","metadata":{"name":"p"},"spec":{"executors":"two"}}`, nil, true},
+		{"a list", `{"apiVersion":"v1","kind":"List","items":[]}`, nil, true},
+	}
+	for _, c := range cases {
+		obj, warnings, err := DecodeObjectLax([]byte(c.doc))
+		if (err != nil) != c.fails {
+			t.Errorf("%s: err %v", c.name, err)
+			continue
+		}
+		if c.fails {
+			continue
+		}
+		if len(warnings) != len(c.warnings) || !strings.HasPrefix(warnings[0], c.warnings[0]) {
+			t.Errorf("%s: warnings %q, want %q", c.name, warnings, c.warnings)
+		}
+		if sp := obj.(*SlavePool); sp.Spec.Executors != 2 {
+			t.Errorf("%s: executors %d, want 2 (the last value wins)", c.name, sp.Spec.Executors)
+		}
+	}
+}
