@@ -3,6 +3,7 @@ module minka
 go 1.26.8
 
 require (
+	filippo.io/age v1.3.2
 	github.com/bndr/gojenkins v1.1.0
 	github.com/gambol99/go-marathon v0.7.1
 	github.com/go-git/go-billy/v5 v5.9.2
@@ -38,6 +39,7 @@ require (
 
 require (
 	dario.cat/mergo v1.0.0 // indirect
+	filippo.io/hpke v0.4.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/ProtonMail/go-crypto v1.1.6 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect

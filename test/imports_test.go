@@ -15,6 +15,7 @@ var importRules = []struct {
 }{
 	{"api", []string{"store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim", "backend"}, "api imports nothing of minka"},
 	{"backend", []string{"api", "store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim"}, "backend is config and the clients of outside systems"},
+	{"sealed", []string{"api", "store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim", "backend"}, "sealed is the cipher of manifest values, nothing more"},
 	{"sim", []string{"api", "store", "apiserver", "client", "reconcile", "controllers", "cmd"}, "sim is the outside world"},
 	{"store", []string{"apiserver", "client", "reconcile", "controllers", "cmd", "sim"}, "store knows no HTTP and no controllers"},
 	{"reconcile", []string{"apiserver", "client", "controllers", "cmd", "sim"}, "reconcile knows no kind"},
