@@ -59,10 +59,11 @@ func track(ctx context.Context, subresource string, cur, next v1alpha1.Object) (
 // tracker tracks one update's manager across its retries. A retry that
 // lost only to a status write (controllers write status all the time)
 // reuses the managedFields it computed: recomputing them would widen the
-// window in which the next status write wins again.
+// window in which the next status write wins again. The comparison is
+// made only on a retry, so a write that wins at once pays nothing for it.
 type tracker struct {
 	subresource string
-	key         []byte // cur and next without status, as last tracked
+	cur, next   v1alpha1.Object // the last attempt's stored and merged objects
 	managed     []metav1.ManagedFieldsEntry
 }
 
@@ -70,19 +71,25 @@ func (t *tracker) track(ctx context.Context, cur, next v1alpha1.Object) (v1alpha
 	if fieldManager(ctx) == "" || t.subresource != "" {
 		return track(ctx, t.subresource, cur, next)
 	}
-	key, err := statusless(cur, next)
+	if t.cur != nil {
+		before, err := statusless(t.cur, t.next)
+		if err != nil {
+			return nil, err
+		}
+		now, err := statusless(cur, next)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Equal(before, now) {
+			next.SetManagedFields(t.managed)
+			return next, nil
+		}
+	}
+	out, err := track(ctx, "", cur, next) // a new object: next stays as merged
 	if err != nil {
 		return nil, err
 	}
-	if t.key != nil && bytes.Equal(key, t.key) {
-		next.SetManagedFields(t.managed)
-		return next, nil
-	}
-	out, err := track(ctx, "", cur, next)
-	if err != nil {
-		return nil, err
-	}
-	t.key, t.managed = key, out.GetManagedFields()
+	t.cur, t.next, t.managed = cur, next, out.GetManagedFields()
 	return out, nil
 }
 

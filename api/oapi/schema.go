@@ -71,9 +71,7 @@ func (d *definitions) schemaOf(t reflect.Type) spec.Schema {
 		t = t.Elem()
 	}
 	switch {
-	case t == timeType:
-		return str("date-time")
-	case t == microTimeType:
+	case t == timeType, t == microTimeType:
 		return str("date-time")
 	case t == intOrString, t == quantityType:
 		s := spec.Schema{}

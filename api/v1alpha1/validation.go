@@ -21,8 +21,11 @@ func Validate(obj Object) field.ErrorList { return ShortenErrors(validate(obj)) 
 func validate(obj Object) field.ErrorList {
 	// Validate what the controllers will act on: list items with their
 	// defaults, which are not stored.
-	obj = obj.DeepCopyObject().(Object)
-	DefaultItems(obj)
+	switch obj.(type) {
+	case *Deployment, *Repo, *Pipeline:
+		obj = obj.DeepCopyObject().(Object)
+		DefaultItems(obj)
+	}
 	errs := validateMeta(obj)
 	spec := field.NewPath("spec")
 	switch o := obj.(type) {
