@@ -315,3 +315,40 @@ func ValidateSecrets(secrets []NamedSecret, p *field.Path) field.ErrorList {
 	}
 	return errs
 }
+
+// Encryption holds the server's keys for values sealed in manifests
+// (`minka encrypt`): age identities (AGE-SECRET-KEY-1..., as age-keygen
+// writes them), each from a file or an environment variable, the newest
+// first. The newest seals; every one opens, so that a key can be rotated
+// while objects still hold values sealed with the one before.
+type Encryption struct {
+	Keys []Secret `json:"keys,omitempty"`
+}
+
+// Validate names every bad key entry under p (the config's "encryption").
+func (e Encryption) Validate(p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, k := range e.Keys {
+		kp := p.Child("keys").Index(i)
+		if k == (Secret{}) {
+			errs = append(errs, field.Required(kp, "file or env holding age identities"))
+		}
+		errs = append(errs, k.validate(kp)...)
+	}
+	return errs
+}
+
+// Text reads every key entry, the newest first, as one text of
+// identities; an entry's error names its index, never its contents.
+func (e Encryption) Text() (string, error) {
+	var b strings.Builder
+	for i, k := range e.Keys {
+		v, err := k.Value()
+		if err != nil {
+			return "", fmt.Errorf("encryption.keys[%d]: %w", i, err)
+		}
+		b.WriteString(v)
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}

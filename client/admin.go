@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"minka/api/admin"
+	"minka/api/sealing"
 )
 
 // EtcdStatus reads etcd's members, database sizes, quota and alarms
@@ -37,4 +38,14 @@ func (c *Client) etcdStep(ctx context.Context, method, p string) (*admin.EtcdSta
 		return nil, err
 	}
 	return &st, nil
+}
+
+// SealingKey reads the server's public sealing key (role view); a server
+// that holds none answers 404.
+func (c *Client) SealingKey(ctx context.Context) (*sealing.Key, error) {
+	var k sealing.Key
+	if err := c.doWith(ctx, c.hc, http.MethodGet, sealing.Path, nil, nil, &k); err != nil {
+		return nil, err
+	}
+	return &k, nil
 }

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -27,8 +28,13 @@ import (
 // Prefix starts every sealed value.
 const Prefix = "sealed:v1:"
 
-// maxValue bounds what is sealed: a secret, not a file.
-const maxValue = 64 << 10
+// maxValue bounds what is sealed: a secret, not a file. Sealed, it fits
+// a manifest value (64 KiB) with room to spare.
+const maxValue = 32 << 10
+
+// maxScope bounds a scope: "pipeline/" and a namespace and a name, each
+// at most a DNS subdomain.
+const maxScope = 1024
 
 // IsSealed says whether s is in the sealed text form.
 func IsSealed(s string) bool { return strings.HasPrefix(s, Prefix) }
@@ -54,8 +60,8 @@ func Seal(recipient, scope, value string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("the server's public key: %w", err)
 	}
-	if scope == "" || strings.ContainsRune(scope, 0) {
-		return "", fmt.Errorf("scope %q: must be set and hold no NUL", scope)
+	if scope == "" || len(scope) > maxScope || strings.ContainsRune(scope, 0) {
+		return "", fmt.Errorf("scope %.64q: must be set, at most %d bytes, and hold no NUL", scope, maxScope)
 	}
 	if len(value) > maxValue {
 		return "", fmt.Errorf("value of %d bytes: at most %d may be sealed", len(value), maxValue)
@@ -119,12 +125,19 @@ func (k *Keys) KeyIDs() []string {
 // ErrScope is a value sealed for another scope.
 var ErrScope = errors.New("sealed for another scope")
 
-// Open decrypts a sealed value for scope. Its errors never quote the value
-// or the key.
-func (k *Keys) Open(sealed, scope string) (string, error) {
+// ErrNoKeys is a sealed value met by a server that holds no key.
+var ErrNoKeys = errors.New("the server holds no sealing key (encryption.keys in its config)")
+
+// Open decrypts a sealed value that was sealed for one of scopes (a
+// Pipeline's values open for the Pipeline and for its namespace). Its
+// errors never quote the value or the key. A nil Keys opens nothing.
+func (k *Keys) Open(sealed string, scopes ...string) (string, error) {
 	keyID, data, err := parse(sealed)
 	if err != nil {
 		return "", err
+	}
+	if k == nil {
+		return "", ErrNoKeys
 	}
 	id, ok := k.byID[keyID]
 	if !ok {
@@ -134,7 +147,7 @@ func (k *Keys) Open(sealed, scope string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sealed value with key %s does not decrypt (altered or truncated)", keyID)
 	}
-	plain, err := io.ReadAll(io.LimitReader(r, maxValue+int64(len(scope))+2))
+	plain, err := io.ReadAll(io.LimitReader(r, maxValue+maxScope+1))
 	if err != nil {
 		return "", fmt.Errorf("sealed value with key %s does not decrypt (altered or truncated)", keyID)
 	}
@@ -142,10 +155,20 @@ func (k *Keys) Open(sealed, scope string) (string, error) {
 	if !ok {
 		return "", errors.New("sealed value has no scope")
 	}
-	if got != scope {
-		return "", fmt.Errorf("%w: it was sealed for %s, not %s (seal it again with minka encrypt --scope)", ErrScope, got, scope)
+	if !slices.Contains(scopes, got) {
+		return "", fmt.Errorf("%w: it was sealed for %s, not %s (seal it again with minka encrypt --scope)", ErrScope, got, strings.Join(scopes, " or "))
 	}
 	return value, nil
+}
+
+// Check says whether s is a well-formed sealed value, without a key: what
+// validation can tell when a manifest is written.
+func Check(s string) error {
+	_, data, err := parse(s)
+	if err == nil && len(data) == 0 {
+		err = errors.New("sealed value: no data")
+	}
+	return err
 }
 
 // SealedKeyID is the key id a sealed value names, "" if s is not sealed.
@@ -163,7 +186,7 @@ func parse(s string) (string, []byte, error) {
 		return "", nil, fmt.Errorf("not a sealed value (want %s<key id>:<data>)", Prefix)
 	}
 	keyID, b64, ok := strings.Cut(rest, ":")
-	if !ok || len(keyID) != 16 {
+	if _, err := hex.DecodeString(keyID); !ok || len(keyID) != 16 || err != nil {
 		return "", nil, errors.New("sealed value: malformed key id")
 	}
 	data, err := base64.StdEncoding.DecodeString(b64)
@@ -171,4 +194,14 @@ func parse(s string) (string, []byte, error) {
 		return "", nil, fmt.Errorf("sealed value: the data is not base64: %w", err)
 	}
 	return keyID, data, nil
+}
+
+// NewKey makes a new identity, in the text age-keygen writes (a comment
+// with the public key, then the AGE-SECRET-KEY-1... line).
+func NewKey() (string, error) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return "", fmt.Errorf("making a key: %w", err)
+	}
+	return "# public key: " + id.Recipient().String() + "\n" + id.String() + "\n", nil
 }

@@ -46,20 +46,25 @@ func TestSealOpen(t *testing.T) {
 	other, _ := newKeys(t, 1)
 	foreign, _ := Seal(other.Recipient(), NamespaceScope("ci"), secret)
 	cases := []struct {
-		name, sealed, scope, want, err string
+		name, sealed string
+		scopes       []string
+		want, err    string
 	}{
-		{"the newest key, its scope", sealed, NamespaceScope("ci"), secret, ""},
-		{"an older key", old, NamespaceScope("ci"), "old", ""},
-		{"another namespace", sealed, NamespaceScope("prod"), "", "sealed for another scope: it was sealed for namespace/ci, not namespace/prod"},
-		{"a pipeline of the namespace", sealed, PipelineScope("ci", "webapp"), "", "sealed for another scope"},
-		{"altered", tampered, NamespaceScope("ci"), "", "does not decrypt"},
-		{"another server's key", foreign, NamespaceScope("ci"), "", "which the server does not hold"},
-		{"not sealed", "hunter2", NamespaceScope("ci"), "", "not a sealed value"},
-		{"bad base64", Prefix + "0123456789abcdef:!!", NamespaceScope("ci"), "", "not base64"},
-		{"bad key id", Prefix + "xyz:AAAA", NamespaceScope("ci"), "", "malformed key id"},
+		{"the newest key, its scope", sealed, []string{NamespaceScope("ci")}, secret, ""},
+		{"an older key", old, []string{NamespaceScope("ci")}, "old", ""},
+		{"another namespace", sealed, []string{NamespaceScope("prod")}, "", "sealed for another scope: it was sealed for namespace/ci, not namespace/prod"},
+		{"a pipeline of the namespace", sealed, []string{PipelineScope("ci", "webapp")}, "", "sealed for another scope"},
+		{"altered", tampered, []string{NamespaceScope("ci")}, "", "does not decrypt"},
+		{"another server's key", foreign, []string{NamespaceScope("ci")}, "", "which the server does not hold"},
+		{"not sealed", "hunter2", []string{NamespaceScope("ci")}, "", "not a sealed value"},
+		{"bad base64", Prefix + "0123456789abcdef:!!", []string{NamespaceScope("ci")}, "", "not base64"},
+		{"bad key id", Prefix + "xyz:AAAA", []string{NamespaceScope("ci")}, "", "malformed key id"},
+		{"a key id that is not hex", Prefix + "0123456789abcdeg:AAAA", []string{NamespaceScope("ci")}, "", "malformed key id"},
+		{"the second of two scopes", sealed, []string{PipelineScope("ci", "webapp"), NamespaceScope("ci")}, secret, ""},
+		{"neither of two scopes", sealed, []string{PipelineScope("prod", "webapp"), NamespaceScope("prod")}, "", "not pipeline/prod/webapp or namespace/prod"},
 	}
 	for _, c := range cases {
-		got, err := keys.Open(c.sealed, c.scope)
+		got, err := keys.Open(c.sealed, c.scopes...)
 		if c.err == "" && (err != nil || got != c.want) {
 			t.Errorf("%s: %q, %v", c.name, got, err)
 		}
@@ -72,6 +77,35 @@ func TestSealOpen(t *testing.T) {
 	}
 	if _, err := keys.Open(sealed, NamespaceScope("prod")); !errors.Is(err, ErrScope) {
 		t.Errorf("scope error is not ErrScope: %v", err)
+	}
+}
+
+func TestOpenWithoutKeys(t *testing.T) {
+	keys, _ := newKeys(t, 1)
+	v, _ := Seal(keys.Recipient(), NamespaceScope("ci"), "hunter2")
+	var none *Keys
+	if _, err := none.Open(v, NamespaceScope("ci")); !errors.Is(err, ErrNoKeys) {
+		t.Errorf("nil keys: %v, want ErrNoKeys", err)
+	}
+	if _, err := none.Open("hunter2", NamespaceScope("ci")); err == nil || errors.Is(err, ErrNoKeys) {
+		t.Errorf("nil keys, a clear value: %v, want the format error first", err)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	keys, _ := newKeys(t, 1)
+	good, _ := Seal(keys.Recipient(), NamespaceScope("ci"), "hunter2")
+	for _, c := range []struct{ value, err string }{
+		{good, ""},
+		{"hunter2", "not a sealed value"},
+		{Prefix + "0123456789abcdef:", "no data"},
+		{Prefix + "0123456789abcdef:%%", "not base64"},
+		{Prefix + "short:AAAA", "malformed key id"},
+	} {
+		err := Check(c.value)
+		if (c.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("Check(%.30q): %v, want %q", c.value, err, c.err)
+		}
 	}
 }
 

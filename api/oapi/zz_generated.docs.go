@@ -180,6 +180,7 @@ var docs = map[string]string{
 	"Scale":                                  "Scale is the body of the /scale subresource, shaped like Kubernetes' autoscaling/v1 Scale so that generic scalers understand it.",
 	"ScaleSpec":                              "ScaleSpec is the desired replica count.",
 	"ScaleStatus":                            "ScaleStatus is the observed replica count.",
+	"SealedField":                            "SealedField is a field that may hold a value sealed by `minka encrypt`, and the scopes it opens for: a Deployment's env opens for its namespace; a Pipeline's and a Build's values for the namespace or the Pipeline.",
 	"ServerTemplate":                         "ServerTemplate is how each agent's Nova server is booted.",
 	"ServerTemplate.userData":                "UserData is a Go text/template rendered per agent with the Jenkins URL, node name and agent secret.",
 	"SlavePool":                              "SlavePool is a pool of Jenkins agents booted on OpenStack, sized by hand (spec.replicas) or by Jenkins queue pressure (spec.autoscale).",
@@ -215,5 +216,7 @@ var docs = map[string]string{
 	"Verify.timeoutSeconds":                  "TimeoutSeconds bounds each GET (default 5).",
 	"Volume":                                 "Volume mounts a host path into the container.",
 	"Volume.mode":                            "Mode is RO or RW (default RW).",
-	"WebhookTrigger":                         "WebhookTrigger refers to a secret by name; secrets never live in manifests.",
+	"WebhookTrigger":                         "WebhookTrigger says which secret signs the pushes: one of the server config's secrets by name, or a value sealed by `minka encrypt` (a secret in clear is refused).",
+	"WebhookTrigger.secret":                  "Secret is the secret sealed for this Pipeline or its namespace (printf %s SECRET | minka encrypt --scope pipeline/NAME).",
+	"WebhookTrigger.secretRef":               "SecretRef names a secret of the server config's secrets list.",
 }

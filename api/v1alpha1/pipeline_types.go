@@ -86,9 +86,15 @@ type Trigger struct {
 	Manual *bool `json:"manual,omitempty"`
 }
 
-// WebhookTrigger refers to a secret by name; secrets never live in manifests.
+// WebhookTrigger says which secret signs the pushes: one of the server
+// config's secrets by name, or a value sealed by `minka encrypt` (a
+// secret in clear is refused).
 type WebhookTrigger struct {
-	SecretRef string `json:"secretRef"`
+	// SecretRef names a secret of the server config's secrets list.
+	SecretRef string `json:"secretRef,omitempty"`
+	// Secret is the secret sealed for this Pipeline or its namespace
+	// (printf %s SECRET | minka encrypt --scope pipeline/NAME).
+	Secret string `json:"secret,omitempty"`
 }
 
 // Artifacts are what a successful build produces.

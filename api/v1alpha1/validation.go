@@ -42,7 +42,7 @@ func validate(obj Object) field.ErrorList {
 	case *Event:
 		errs = append(errs, validateEvent(o)...)
 	}
-	return errs
+	return append(errs, validateSealed(obj)...)
 }
 
 // ValidateUpdate is Validate plus the fields that may not change.

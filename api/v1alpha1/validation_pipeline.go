@@ -50,9 +50,18 @@ func validatePipeline(s *PipelineSpec, p *field.Path) field.ErrorList {
 		}
 	}
 	if t := s.Trigger; t != nil && t.Webhook != nil {
-		for _, msg := range validation.IsDNS1123Subdomain(t.Webhook.SecretRef) {
-			errs = append(errs, field.Invalid(p.Child("trigger", "webhook", "secretRef"), t.Webhook.SecretRef, "must name a secret of the server config: "+msg))
+		wp := p.Child("trigger", "webhook")
+		switch w := t.Webhook; {
+		case w.SecretRef != "" && w.Secret != "":
+			errs = append(errs, field.Forbidden(wp.Child("secret"), "set secret or secretRef, not both"))
+		case w.SecretRef == "" && w.Secret == "":
+			errs = append(errs, field.Required(wp.Child("secretRef"), "a server config secret, or a sealed value in secret, signs the pushes"))
+		case w.SecretRef != "":
+			for _, msg := range validation.IsDNS1123Subdomain(w.SecretRef) {
+				errs = append(errs, field.Invalid(wp.Child("secretRef"), w.SecretRef, "must name a secret of the server config: "+msg))
+			}
 		}
+		errs = append(errs, tooLong(t.Webhook.Secret, MaxTextBytes, wp.Child("secret"))...)
 	}
 	errs = append(errs, validateParameters(s.Parameters, p.Child("parameters"))...)
 	if a := s.Artifacts; a != nil {

@@ -59,8 +59,7 @@ func (in *Autoscale) DeepCopyInto(out *Autoscale) {
 	*out = *in
 	if in.Cooldown != nil {
 		in, out := &in.Cooldown, &out.Cooldown
-		*out = new(Duration)
-		**out = **in
+		*out = (*in).DeepCopy()
 	}
 }
 
@@ -966,8 +965,7 @@ func (in *RepoSpec) DeepCopyInto(out *RepoSpec) {
 	}
 	if in.BuildTimeout != nil {
 		in, out := &in.BuildTimeout, &out.BuildTimeout
-		*out = new(Duration)
-		**out = **in
+		*out = (*in).DeepCopy()
 	}
 	if in.MaxRetries != nil {
 		in, out := &in.MaxRetries, &out.MaxRetries
@@ -1195,18 +1193,15 @@ func (in *SlavePoolSpec) DeepCopyInto(out *SlavePoolSpec) {
 	}
 	if in.IdleTimeout != nil {
 		in, out := &in.IdleTimeout, &out.IdleTimeout
-		*out = new(Duration)
-		**out = **in
+		*out = (*in).DeepCopy()
 	}
 	if in.BootTimeout != nil {
 		in, out := &in.BootTimeout, &out.BootTimeout
-		*out = new(Duration)
-		**out = **in
+		*out = (*in).DeepCopy()
 	}
 	if in.DrainTimeout != nil {
 		in, out := &in.DrainTimeout, &out.DrainTimeout
-		*out = new(Duration)
-		**out = **in
+		*out = (*in).DeepCopy()
 	}
 	in.Template.DeepCopyInto(&out.Template)
 }

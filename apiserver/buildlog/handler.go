@@ -23,6 +23,7 @@ import (
 
 	"minka/api/v1alpha1"
 	"minka/backend/jenkins"
+	"minka/sealed"
 	"minka/store"
 )
 
@@ -41,6 +42,9 @@ type Handler struct {
 	// Poll is how often a followed console or a Build waited for is
 	// read again (default 1s).
 	Poll time.Duration
+	// Keys open the Build's sealed parameters, so that their clear
+	// values are masked in the console.
+	Keys *sealed.Keys
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -66,6 +70,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var start int64
 	wrote := false
 	var nl crlf
+	hide := newMasker(h.Keys, p, b)
 	for {
 		log, err := jk.Console(ctx, p.Spec.Job, b.Status.JenkinsBuild, start)
 		if err != nil {
@@ -74,7 +79,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		}
-		if text := nl.normalize(log.Text, !log.More); text != "" {
+		if text := hide.mask(nl.normalize(log.Text, !log.More), !follow || !log.More); text != "" {
 			if _, err := io.WriteString(w, text); err != nil {
 				return
 			}

@@ -25,6 +25,7 @@ import (
 
 	"minka/api/v1alpha1"
 	"minka/apiserver/webhook/push"
+	"minka/sealed"
 	"minka/store"
 )
 
@@ -48,6 +49,9 @@ type Options struct {
 	// Secret reads the secret a Pipeline's spec.trigger.webhook.secretRef
 	// names (the server config's secrets); false when there is none.
 	Secret func(name string) ([]byte, bool, error)
+	// Keys open a sealed spec.trigger.webhook.secret; nil: the server
+	// holds no sealing key, and such a Pipeline's pushes are refused.
+	Keys *sealed.Keys
 	// MaxBodyBytes bounds a delivery (default push.MaxBodyBytes).
 	MaxBodyBytes int64
 	Registry     prometheus.Registerer
@@ -129,14 +133,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(w, code, answer{Error: msg})
 		return
 	}
-	secret, ok, err := h.o.Secret(pl.Spec.Trigger.Webhook.SecretRef)
-	if err != nil || !ok {
-		why := fmt.Sprintf("the webhook secret %q of pipeline %s/%s is not in the server config's secrets", pl.Spec.Trigger.Webhook.SecretRef, ns, name)
-		if err != nil {
-			why = fmt.Sprintf("reading the webhook secret %q of pipeline %s/%s: %v", pl.Spec.Trigger.Webhook.SecretRef, ns, name, err)
-		}
-		h.o.Log.Error(errors.New(why), "webhook refused: nothing will run")
-		reply(w, http.StatusServiceUnavailable, answer{Error: why})
+	secret, err := h.secret(pl)
+	if err != nil {
+		h.o.Log.Error(err, "webhook refused: nothing will run")
+		reply(w, http.StatusServiceUnavailable, answer{Error: err.Error()})
 		return
 	}
 	st, err := push.Verify(r.Header, r.URL.Query(), body, secret)
@@ -196,3 +196,34 @@ var pipelineKind = func() v1alpha1.Kind {
 	}
 	return k
 }()
+
+// secret is what signs pl's pushes: its sealed spec.trigger.webhook.secret
+// opened, or the server config's secret its secretRef names. Errors name
+// the field and the Pipeline, never the value.
+func (h *Handler) secret(pl *v1alpha1.Pipeline) ([]byte, error) {
+	wh, id := pl.Spec.Trigger.Webhook, pl.Namespace+"/"+pl.Name
+	if wh.Secret != "" {
+		var f *v1alpha1.SealedField
+		for _, sf := range v1alpha1.SealedFields(pl) {
+			if sf.Path.String() == "spec.trigger.webhook.secret" {
+				f = &sf
+			}
+		}
+		if f == nil { // SealedFields lists every set secret
+			return nil, fmt.Errorf("pipeline %s: spec.trigger.webhook.secret not found", id)
+		}
+		v, err := v1alpha1.OpenValue(h.o.Keys, *f)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline %s: %w", id, err)
+		}
+		return []byte(v), nil
+	}
+	secret, ok, err := h.o.Secret(wh.SecretRef)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("reading the webhook secret %q of pipeline %s: %w", wh.SecretRef, id, err)
+	case !ok:
+		return nil, fmt.Errorf("the webhook secret %q of pipeline %s is not in the server config's secrets", wh.SecretRef, id)
+	}
+	return secret, nil
+}

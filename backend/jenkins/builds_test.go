@@ -123,3 +123,48 @@ func TestTriggerFindStop(t *testing.T) {
 		t.Fatalf("trigger of an unknown job: %v", err)
 	}
 }
+
+// A trigger's parameters travel in the form body, never in the URL: they
+// may be opened sealed values, and a URL is what the transport's last
+// failure, url.Error and access logs repeat. The simulator reads the
+// body as Jenkins does.
+func TestTriggerSendsParametersInTheBody(t *testing.T) {
+	const secret = "s3cr3t-param-value"
+	_, sim := buildsClient(t, simjenkins.Options{BuildDuration: time.Hour})
+	var seen []string
+	wrapped := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.Method+" "+r.URL.String())
+		sim.ServeHTTP(w, r)
+	}))
+	defer wrapped.Close()
+	token := filepath.Join(t.TempDir(), "token")
+	_ = os.WriteFile(token, []byte("token\n"), 0o600)
+	c, err := jenkins.New(backend.Jenkins{Name: "default", URL: wrapped.URL, User: "admin", Token: backend.Secret{File: token}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// The job defines MINKA_BUILD only (Jenkins drops the others): it
+	// carries the value.
+	id, err := c.Trigger(ctx, "app", map[string]string{"MINKA_BUILD": secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := c.QueueItem(ctx, id)
+	if err != nil || it.Params["MINKA_BUILD"] != secret {
+		t.Fatalf("queue item %+v, %v: the parameter did not arrive", it, err)
+	}
+	for _, s := range seen {
+		if strings.Contains(s, secret) {
+			t.Errorf("a request URL carries the parameter: %s", s)
+		}
+	}
+
+	// A Jenkins that does not answer: the error and the last failure
+	// name the request, not the parameter.
+	wrapped.Close()
+	_, err = c.Trigger(ctx, "app", map[string]string{"MINKA_BUILD": secret})
+	if err == nil || strings.Contains(err.Error(), secret) || strings.Contains(c.LastFailure(), secret) {
+		t.Errorf("trigger to a closed server: %v; last failure %q", err, c.LastFailure())
+	}
+}

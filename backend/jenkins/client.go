@@ -256,11 +256,23 @@ func (j *Client) do(ctx context.Context, method, path string, query map[string]s
 		return nil, "", err
 	}
 	q := u.Query()
+	if method == http.MethodPost {
+		q = url.Values{}
+	}
 	for k, v := range query {
 		q.Set(k, v)
 	}
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	// A POST's parameters go in its form body, as Jenkins' own forms send
+	// them: a build's parameters may be secrets (sealed values opened),
+	// and a URL is what access logs, proxies and error messages (the
+	// transport's last failure, url.Error) repeat.
+	var body io.Reader
+	if method == http.MethodPost {
+		body = strings.NewReader(q.Encode())
+	} else {
+		u.RawQuery = q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
 		return nil, "", err
 	}

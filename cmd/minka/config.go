@@ -22,6 +22,8 @@ type serverConfig struct {
 	Secrets []backend.NamedSecret `json:"secrets,omitempty"`
 	// Git says how the Pipelines' git sources are reached.
 	Git backend.Git `json:"git,omitempty"`
+	// Encryption holds the keys that open values sealed by `minka encrypt`.
+	Encryption backend.Encryption `json:"encryption,omitempty"`
 }
 
 // loadConfig reads and validates a config file strictly: unknown fields
@@ -46,6 +48,7 @@ func parseConfig(name string, data []byte) (serverConfig, error) {
 	errs = append(errs, cfg.Shaman.Validate(field.NewPath("shaman"))...)
 	errs = append(errs, backend.ValidateSecrets(cfg.Secrets, field.NewPath("secrets"))...)
 	errs = append(errs, cfg.Git.Validate(field.NewPath("git"))...)
+	errs = append(errs, cfg.Encryption.Validate(field.NewPath("encryption"))...)
 	if len(errs) > 0 {
 		return cfg, fmt.Errorf("%s: %w", name, errs.ToAggregate())
 	}

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"minka/backend"
+	"minka/sealed"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -43,6 +46,10 @@ func TestLoadConfig(t *testing.T) {
 		{"secret without a source", "secrets:\n- {name: webapp-hook}\n", "secrets[0]: Required value"},
 		{"secret from two sources", "secrets:\n- {name: a, file: /f, env: E}\n", "secrets[0]: Invalid value"},
 		{"duplicate secret", "secrets:\n- {name: a, env: E}\n- {name: a, env: F}\n", `secrets[1].name: Duplicate value: "a"`},
+		{"valid encryption keys", "encryption:\n  keys:\n  - {file: /etc/minka/sealing-2026.key}\n  - {env: MINKA_OLD_KEY}\n", ""},
+		{"encryption key without a source", "encryption:\n  keys:\n  - {}\n", "encryption.keys[0]: Required value"},
+		{"encryption key from two sources", "encryption:\n  keys:\n  - {file: /f, env: E}\n", "encryption.keys[0]: Invalid value"},
+		{"encryption unknown field", "encryption: {key: {file: /f}}\n", `unknown field "key"`},
 	}
 	for _, c := range cases {
 		p := filepath.Join(t.TempDir(), "c.yaml")
@@ -80,7 +87,8 @@ func TestConfigRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { ch.stop(); r.wg.Wait() }()
-	p, err := writeDevConfig(t.TempDir(), "", r)
+	keyDir := t.TempDir()
+	p, err := writeDevConfig(t.TempDir(), keyDir, "", r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +117,59 @@ func TestConfigRoundTrip(t *testing.T) {
 	}
 	if key, err := out.Shaman.Key.Value(); err != nil || key != devShamanKey || out.Shaman.User != devShamanUser {
 		t.Errorf("shaman credentials after a round trip: %q %q %v", out.Shaman.User, key, err)
+	}
+	// The sandbox's sealing key, made in keyDir, opens what its public
+	// key seals; a second config over the same directory keeps it.
+	keys, err := loadKeys(out.Encryption)
+	if err != nil || len(out.Encryption.Keys) != 1 || filepath.Dir(out.Encryption.Keys[0].File) != keyDir {
+		t.Fatalf("sealing keys %+v: %v", out.Encryption, err)
+	}
+	v, _ := sealed.Seal(keys.Recipient(), sealed.NamespaceScope("ci"), "hunter2")
+	p2, err := writeDevConfig(t.TempDir(), keyDir, "", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := loadConfig(p2)
+	keys2, err := loadKeys(again.Encryption)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := keys2.Open(v, sealed.NamespaceScope("ci")); err != nil || got != "hunter2" {
+		t.Errorf("a second run's key: %q %v", got, err)
+	}
+}
+
+// loadKeys reads the config's keys in order and names a bad entry, never
+// its contents.
+func TestLoadKeys(t *testing.T) {
+	dir := t.TempDir()
+	newer, _ := sealed.NewKey()
+	older, _ := sealed.NewKey()
+	write := func(name, text string) backend.Secret {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return backend.Secret{File: f}
+	}
+	k, err := loadKeys(backend.Encryption{Keys: []backend.Secret{write("new", newer), write("old", older)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := sealed.ParseKeys(older)
+	if ids := k.KeyIDs(); len(ids) != 2 || ids[1] != old.KeyIDs()[0] || k.Recipient() == old.Recipient() {
+		t.Errorf("key ids %v: want the newer first", ids)
+	}
+	if k, err := loadKeys(backend.Encryption{}); k != nil || err != nil {
+		t.Errorf("no keys: %v %v", k, err)
+	}
+	_, err = loadKeys(backend.Encryption{Keys: []backend.Secret{write("new", newer), write("bad", "AGE-SECRET-KEY-1NOTAKEYATALL\n")}})
+	if err == nil || !strings.Contains(err.Error(), "encryption.keys[1]") || strings.Contains(err.Error(), "NOTAKEY") {
+		t.Errorf("a bad second key: %v", err)
+	}
+	_, err = loadKeys(backend.Encryption{Keys: []backend.Secret{{Env: "MINKA_TEST_NO_SUCH_KEY_VAR"}}})
+	if err == nil || !strings.Contains(err.Error(), "encryption.keys[0]") {
+		t.Errorf("an unset variable: %v", err)
 	}
 }
 

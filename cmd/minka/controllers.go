@@ -20,6 +20,7 @@ import (
 	"minka/controllers/repo"
 	"minka/controllers/slavepool"
 	"minka/reconcile"
+	"minka/sealed"
 	"minka/store"
 )
 
@@ -45,6 +46,9 @@ type backendClients struct {
 	// git mirrors the Pipelines' sources under the data directory, with
 	// the config's insteadOf rules applied.
 	git rewritingGit
+	// keys open sealed values as they are handed to a backend (Jenkins'
+	// parameters, Marathon's env); nil when the config has none.
+	keys *sealed.Keys
 }
 
 // rewritingGit applies the server config's insteadOf rules to every
@@ -98,10 +102,10 @@ var controllerSetups = map[string]func(controllerDeps) (reconcile.SetupFunc, err
 	},
 	pipeline.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
 		return pipeline.New(pipeline.Options{Backends: d.backends, Jenkins: d.clients.jenkins, BackendMetrics: d.clients.metrics,
-			Git: d.clients.git, Registry: d.reg, Log: d.log})
+			Git: d.clients.git, Keys: d.clients.keys, Registry: d.reg, Log: d.log})
 	},
 	deployment.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
-		return deployment.New(deployment.Options{Backends: d.backends, DeleteOrphans: d.opts.deleteOrphanedApps,
+		return deployment.New(deployment.Options{Backends: d.backends, DeleteOrphans: d.opts.deleteOrphanedApps, Keys: d.clients.keys,
 			BackendMetrics: d.clients.metrics, Registry: d.reg, Log: d.log})
 	},
 }

@@ -12,6 +12,7 @@ import (
 
 	"minka/backend"
 	"minka/client"
+	"minka/sealed"
 )
 
 func newDevCommand() *cobra.Command {
@@ -70,7 +71,14 @@ It is 'minka server' with other defaults, not a second code path.`,
 				return err
 			}
 			defer sims.stop()
-			if o.configFile, err = writeDevConfig(dir, o.configFile, sims); err != nil {
+			// The sealing key lives with the data it opens: in --data-dir
+			// when one is given, so that a later run over it still opens
+			// what was sealed.
+			keyDir := dir
+			if cmd.Flags().Changed("data-dir") {
+				keyDir = o.dataDir
+			}
+			if o.configFile, err = writeDevConfig(dir, keyDir, o.configFile, sims); err != nil {
 				return err
 			}
 			return runServer(ctx, o, func(ctx context.Context, url string) {
@@ -103,7 +111,7 @@ It is 'minka server' with other defaults, not a second code path.`,
 // writeDevConfig writes the server config the sandbox runs with: the
 // user's --config, if any, with the simulators as the backends it does
 // not name itself.
-func writeDevConfig(dir, userConfig string, r *runningSims) (string, error) {
+func writeDevConfig(dir, keyDir, userConfig string, r *runningSims) (string, error) {
 	sims := r.backends
 	var cfg serverConfig
 	if userConfig != "" {
@@ -139,8 +147,35 @@ func writeDevConfig(dir, userConfig string, r *runningSims) (string, error) {
 		}
 		cfg.Secrets = append(cfg.Secrets, backend.NamedSecret{Name: devWebhookSecretName, Secret: backend.Secret{File: f}})
 	}
+	if len(cfg.Encryption.Keys) == 0 {
+		f, err := devSealingKey(keyDir)
+		if err != nil {
+			return "", err
+		}
+		cfg.Encryption.Keys = []backend.Secret{{File: f}}
+	}
 	path := filepath.Join(dir, "server.yaml")
 	return path, writeConfig(path, cfg)
+}
+
+// devSealingKey is the sandbox's sealing key, made once and kept in dir,
+// so that values sealed in one run open in the next.
+func devSealingKey(dir string) (string, error) {
+	f := filepath.Join(dir, "sealing.key")
+	if _, err := os.Stat(f); err == nil {
+		return f, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("making %s: %w", dir, err)
+	}
+	key, err := sealed.NewKey()
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(f, []byte(key), 0o600); err != nil {
+		return "", fmt.Errorf("writing %s: %w", f, err)
+	}
+	return f, nil
 }
 
 // The sandbox's webhook secret: the one examples/pipeline.yaml names.

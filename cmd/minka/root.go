@@ -59,6 +59,8 @@ drive it with the other verbs, as you would kubectl.`,
 		newReplayCommand(g),
 		newLogsCommand(g),
 		newKubeconfigCommand(g),
+		newEncryptCommand(g),
+		newKeysCommand(g),
 	)
 	return root
 }

@@ -29,6 +29,7 @@ import (
 	"minka/apiserver/shaman"
 	"minka/apiserver/webhook"
 	"minka/backend"
+	"minka/sealed"
 	"minka/store"
 )
 
@@ -166,6 +167,10 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 			return err
 		}
 	}
+	keys, err := loadKeys(cfg.Encryption)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.configFile, err)
+	}
 	if err := apiserver.CheckListen(o.listen, len(cfg.Auth.Tokens) > 0); err != nil {
 		return err
 	}
@@ -210,6 +215,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if err != nil {
 		return err
 	}
+	clients.keys = keys
 	mgr, err := newManager(o, cfg.Backends, clients, st, etcd, reg, log)
 	if err != nil {
 		return err
@@ -235,9 +241,10 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if err := mountShaman(pctx, srv, st, cfg.Shaman, clients, reg, log, &pools); err != nil {
 		return err
 	}
-	if err := mountWebhooks(srv, st, cfg.Secrets, reg, log); err != nil {
+	if err := mountWebhooks(srv, st, cfg.Secrets, keys, reg, log); err != nil {
 		return err
 	}
+	mountSealing(srv, keys)
 	mountBuildLog(srv, st, clients)
 	addr := l.Addr().String()
 	if !srv.AuthEnabled() {
@@ -296,8 +303,8 @@ func mountShaman(ctx context.Context, srv *apiserver.Server, st *store.Store, cf
 
 // mountWebhooks serves the git webhooks at /webhooks/git/: they
 // authenticate by the Pipeline's secret, not by minka's tokens.
-func mountWebhooks(srv *apiserver.Server, st *store.Store, secrets []backend.NamedSecret, reg prometheus.Registerer, log logr.Logger) error {
-	h, err := webhook.New(webhook.Options{Store: st, Builds: srv.Builds(), Registry: reg, Log: log.WithName("webhook"),
+func mountWebhooks(srv *apiserver.Server, st *store.Store, secrets []backend.NamedSecret, keys *sealed.Keys, reg prometheus.Registerer, log logr.Logger) error {
+	h, err := webhook.New(webhook.Options{Store: st, Builds: srv.Builds(), Registry: reg, Log: log.WithName("webhook"), Keys: keys,
 		Secret: func(name string) ([]byte, bool, error) {
 			sec, ok := backend.FindSecret(secrets, name)
 			if !ok {
@@ -327,7 +334,7 @@ func mountBuildLog(srv *apiserver.Server, st *store.Store, clients *backendClien
 	for name, c := range clients.jenkins {
 		consoles[name] = c
 	}
-	h := srv.Protected(&buildlog.Handler{Store: st, Jenkins: consoles})
+	h := srv.Protected(&buildlog.Handler{Store: st, Jenkins: consoles, Keys: clients.keys})
 	srv.Mount(buildlog.Path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := apiserver.RequestAttributes(r)
 		a.Verb, a.APIGroup, a.Resource, a.Subresource = "get", v1alpha1.Group, "builds", "log"

@@ -4,8 +4,10 @@ import (
 	"strconv"
 
 	marathon "github.com/gambol99/go-marathon"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"minka/api/v1alpha1"
+	"minka/sealed"
 )
 
 // Ownership labels minka puts on every app it manages: after a crash it
@@ -18,6 +20,20 @@ const (
 
 // AppID is the Marathon app of a Deployment: /<namespace>/<name>.
 func AppID(namespace, name string) string { return "/" + namespace + "/" + name }
+
+// desired is the app definition the spec asks for, with the env's sealed
+// values opened: Marathon is handed them in clear, and drift is found by
+// comparing with what it holds, in memory. The clear values go nowhere
+// else: diff names fields, never values. Its error names the env key.
+func (r *reconciler) desired(d *v1alpha1.Deployment) (*marathon.Application, error) {
+	env, err := v1alpha1.OpenMap(r.keys, d.Spec.Env, field.NewPath("spec", "env"), sealed.NamespaceScope(d.Namespace))
+	if err != nil {
+		return nil, err
+	}
+	open := d.DeepCopy()
+	open.Spec.Env = env
+	return desiredApp(open), nil
+}
 
 // desiredApp is the app definition the spec asks for. Every collection is
 // sent, empty or not: Marathon's PUT keeps fields a body leaves out, so a

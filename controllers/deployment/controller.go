@@ -19,6 +19,7 @@ import (
 	"minka/backend"
 	"minka/backend/transport"
 	"minka/reconcile"
+	"minka/sealed"
 	"minka/store"
 )
 
@@ -59,7 +60,10 @@ type Options struct {
 	// BackendMetrics count the requests to Marathon, Mesos and the
 	// verify endpoints (minka_backend_requests_total); nil counts nothing.
 	BackendMetrics *transport.Metrics
-	Log            logr.Logger
+	// Keys open sealed env values as they are handed to Marathon; nil:
+	// the server holds none, and a Deployment with one is Degraded.
+	Keys *sealed.Keys
+	Log  logr.Logger
 	// Now is the clock (tests).
 	Now func() time.Time
 }
@@ -102,7 +106,7 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	failed := &failedSet{ids: map[string]time.Time{}, now: opts.Now}
 	return func(t *reconcile.Term) error {
 		r := &reconciler{st: t.Store, kind: kind, inf: t.Informer(kind), rec: t.Recorder(Name),
-			log: t.Log.WithValues("controller", Name), backends: backends, failed: failed, metrics: m, now: opts.Now}
+			log: t.Log.WithValues("controller", Name), backends: backends, failed: failed, metrics: m, keys: opts.Keys, now: opts.Now}
 		ctl := t.NewController(Name, r, reconcile.BackendRateLimiter())
 		r.inf.AddEventHandler(reconcile.EnqueueObject(ctl))
 		o := &orphans{r: r, deleteOrphans: opts.DeleteOrphans, every: opts.OrphanScan, reported: map[string]bool{}}
@@ -180,5 +184,6 @@ type reconciler struct {
 	backends map[string]*clients
 	failed   *failedSet
 	metrics  *metrics
+	keys     *sealed.Keys
 	now      func() time.Time
 }

@@ -22,6 +22,7 @@ import (
 	"minka/backend/transport"
 	"minka/controllers/deployment"
 	"minka/reconcile"
+	"minka/sealed"
 	"minka/sim/fault"
 	simmarathon "minka/sim/marathon"
 	"minka/store"
@@ -92,6 +93,8 @@ type marathonEnv struct {
 	api     marathon.Marathon
 	url     string
 	backend backend.Config
+	// keys, when set, are the controller's sealing keys.
+	keys *sealed.Keys
 }
 
 func startMarathon(t *testing.T, opts simmarathon.Options, timeout time.Duration) *marathonEnv {
@@ -120,7 +123,7 @@ func runController(t *testing.T, env *marathonEnv, st *store.Store, e *store.Etc
 // when not nil.
 func runControllerWith(t *testing.T, env *marathonEnv, st *store.Store, e *store.Etcd, reg prometheus.Registerer) func() {
 	t.Helper()
-	opts := deployment.Options{Backends: env.backend, Log: logr.Discard()}
+	opts := deployment.Options{Backends: env.backend, Keys: env.keys, Log: logr.Discard()}
 	mopts := reconcile.ManagerOptions{Controllers: []string{"all"}, Workers: 2, Log: logr.Discard()}
 	if reg != nil {
 		var err error

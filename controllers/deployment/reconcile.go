@@ -71,7 +71,10 @@ func (r *reconciler) step(ctx context.Context, p *pass, c *clients, live *marath
 	case d.Status.FailedGeneration == d.Generation:
 		return r.rolledBack(ctx, d, c, o, prev)
 	}
-	desired := desiredApp(d)
+	desired, err := r.desired(d)
+	if err != nil {
+		return r.unreadable(ctx, d, err), nil
+	}
 	if live == nil {
 		return r.apply(ctx, d, c, desired, live, nil)
 	}
@@ -114,6 +117,19 @@ func (r *reconciler) apply(ctx context.Context, d *v1alpha1.Deployment, c *clien
 	reconcile.Condition(d, Progressing, metav1.ConditionTrue, ReasonRollingOut, fmt.Sprintf("deployment %s: rolling out version %s", dep.DeploymentID, dep.Version))
 	reconcile.Condition(d, Degraded, metav1.ConditionFalse, ReasonAsExpected, "")
 	return reconcile.Result{RequeueAfter: pollRolling}, nil
+}
+
+// unreadable reports a sealed env value the server cannot open (sealed
+// for another namespace, with a key it lacks, or altered): Degraded, an
+// event when that changes, and nothing sent to Marathon. The app keeps
+// running what it had; a new spec (the value sealed again) wakes the
+// Deployment.
+func (r *reconciler) unreadable(ctx context.Context, d *v1alpha1.Deployment, err error) reconcile.Result {
+	msg := "not applied: " + err.Error()
+	if reconcile.Condition(d, Degraded, metav1.ConditionTrue, ReasonSealedValueUnreadable, msg) {
+		r.rec.Eventf(ctx, d, v1alpha1.EventTypeWarning, ReasonSealedValueUnreadable, "%s", msg)
+	}
+	return reconcile.Result{}
 }
 
 // backendError says what is wrong with Marathon: the Degraded condition,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	marathon "github.com/gambol99/go-marathon"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"minka/api/v1alpha1"
@@ -42,7 +43,7 @@ func (r *reconciler) finishRollback(ctx context.Context, d *v1alpha1.Deployment,
 	switch {
 	case o.app == nil:
 		to = "nothing: no version was healthy before, so Marathon removed the new app"
-	case len(diff(desiredApp(d), o.app)) > 0: // done by an earlier pass
+	case r.differs(d, o.app): // done by an earlier pass
 		to = "version " + target
 		if target == "" {
 			to = "the definition before generation " + itoa(int(d.Generation))
@@ -68,6 +69,14 @@ func (r *reconciler) finishRollback(ctx context.Context, d *v1alpha1.Deployment,
 	reconcile.Condition(d, Progressing, metav1.ConditionFalse, ReasonRolledBack, msg)
 	reconcile.Condition(d, Degraded, metav1.ConditionTrue, ReasonRolledBack, msg)
 	return reconcile.Result{RequeueAfter: pollRolling}, nil
+}
+
+// differs says whether app no longer has d's definition. A definition
+// that cannot be built (a sealed value that no longer opens) is not what
+// Marathon holds: it was applied when it still opened.
+func (r *reconciler) differs(d *v1alpha1.Deployment, app *marathon.Application) bool {
+	want, err := r.desired(d)
+	return err != nil || len(diff(want, app)) > 0
 }
 
 // rolledBack is the state after a rollback: the failed spec is not

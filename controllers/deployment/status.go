@@ -30,6 +30,7 @@ const (
 	ReasonAppLocked             = "AppLocked"
 	ReasonAppRejected           = "AppRejected"
 	ReasonBackendNotConfigured  = "BackendNotConfigured"
+	ReasonSealedValueUnreadable = "SealedValueUnreadable"
 )
 
 // observed is what Marathon says about the app.

@@ -22,6 +22,7 @@ import (
 	"minka/backend/jenkins"
 	"minka/backend/transport"
 	"minka/reconcile"
+	"minka/sealed"
 	"minka/store"
 )
 
@@ -37,6 +38,9 @@ type Options struct {
 	BackendMetrics *transport.Metrics
 	// Git answers for the Pipelines' git sources (backend/gitmirror).
 	Git Git
+	// Keys open sealed parameters as they are handed to Jenkins; nil: the
+	// server holds none, and a Build with one waits, saying so.
+	Keys *sealed.Keys
 	// Poll is how often a queued or running build is read from Jenkins
 	// (default 2s).
 	Poll     time.Duration
@@ -89,7 +93,7 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 		log := t.Log.WithValues("controller", Name)
 		binf, pinf := t.Informer(bk), t.Informer(pk)
 		br := &builds{st: t.Store, kind: bk, builds: binf, pipelines: pinf, rec: t.Recorder(Name), log: log,
-			jenkins: jk, git: opts.Git, metrics: m, poll: opts.Poll, now: opts.Now, jobs: newJobCache(opts.Now)}
+			jenkins: jk, git: opts.Git, metrics: m, poll: opts.Poll, now: opts.Now, jobs: newJobCache(opts.Now), keys: opts.Keys}
 		pr := &pipelines{st: t.Store, kind: pk, bkind: bk, builds: binf, log: log, metrics: m}
 		bctl := t.NewController("build", br, reconcile.BackendRateLimiter())
 		pctl := t.NewController(Name, pr)
@@ -172,4 +176,5 @@ type builds struct {
 	poll      time.Duration
 	now       func() time.Time
 	jobs      *jobCache
+	keys      *sealed.Keys
 }

@@ -11,11 +11,13 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"minka/api/v1alpha1"
 	"minka/backend/gitmirror"
 	"minka/backend/jenkins"
 	"minka/reconcile"
+	"minka/sealed"
 )
 
 // waitRecheck is how often a waiting Build looks again even without a
@@ -127,14 +129,21 @@ func refOf(b *v1alpha1.Build) string {
 func buildID(b *v1alpha1.Build) string { return b.Namespace + "/" + b.Name }
 
 // params are what the trigger sends: the Pipeline's parameters, the
-// Build's over them, minka's over both.
-func (bp *buildPass) params(chacra string) map[string]string {
+// Build's over them, minka's over both. Sealed values are opened here, as
+// they are handed to Jenkins, and go nowhere else; the error names the
+// field, never the value.
+func (bp *buildPass) params(chacra string) (map[string]string, error) {
 	b, p := bp.b, bp.p
-	out := map[string]string{}
-	for k, v := range p.Spec.Parameters {
-		out[k] = v
+	scopes := []string{sealed.PipelineScope(p.Namespace, p.Name), sealed.NamespaceScope(p.Namespace)}
+	out, err := v1alpha1.OpenMap(bp.r.keys, p.Spec.Parameters, field.NewPath("spec", "parameters"), scopes...)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline %s: %w", p.Name, err)
 	}
-	for k, v := range b.Spec.Parameters {
+	over, err := v1alpha1.OpenMap(bp.r.keys, b.Spec.Parameters, field.NewPath("spec", "parameters"), scopes...)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range over {
 		out[k] = v
 	}
 	out["BRANCH"], out["SHA1"], out["TAG"] = refOf(b), b.Status.SHA1, b.Status.Tag
@@ -148,7 +157,20 @@ func (bp *buildPass) params(chacra string) map[string]string {
 	if chacra != "" {
 		out["CHACRA_URL"] = chacra
 	}
-	return out
+	return out, nil
+}
+
+// unreadable holds the Build Pending while a sealed parameter does not
+// open (sealed for another Pipeline or namespace, with a key the server
+// lacks, or altered): nothing is sent to Jenkins. A change to the
+// Pipeline or the Build (the value sealed again) wakes it.
+func (bp *buildPass) unreadable(ctx context.Context, err error) reconcile.Result {
+	msg := "not triggered: " + err.Error()
+	if bp.b.Status.Reason != ReasonSealedValueUnreadable || bp.b.Status.Message != msg {
+		bp.r.rec.Eventf(ctx, bp.b, v1alpha1.EventTypeWarning, ReasonSealedValueUnreadable, "%s", msg)
+	}
+	bp.setPhase(v1alpha1.BuildPending, ReasonSealedValueUnreadable, msg)
+	return reconcile.Result{}
 }
 
 // trigger sends the Jenkins trigger at most once per Build: whatever
@@ -192,7 +214,10 @@ func (bp *buildPass) trigger(ctx context.Context, chacra string) (reconcile.Resu
 			return reconcile.Result{RequeueAfter: bp.r.poll}, nil
 		}
 	}
-	params := bp.params(chacra)
+	params, err := bp.params(chacra)
+	if err != nil {
+		return bp.unreadable(ctx, err), nil
+	}
 	if missing := undefined(params, info.Parameters); len(missing) > 0 && b.Status.TriggerTime == nil {
 		bp.r.rec.Eventf(ctx, b, v1alpha1.EventTypeWarning, EventJobParametersDropped, "jenkins job %q does not define %s: Jenkins drops them", job, strings.Join(missing, ", "))
 	}

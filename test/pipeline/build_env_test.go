@@ -46,7 +46,7 @@ const (
 // minka sends, and SIM_RESULT to choose a build's result.
 func buildJob(label string) string {
 	var defs strings.Builder
-	for _, p := range []string{"BRANCH", "SHA1", "TAG", "IMAGE", "BUILD_NUMBER", "MINKA_BUILD", "CHACRA_URL", "GIT_TAG", "SIM_RESULT", "SIM_DURATION"} {
+	for _, p := range []string{"BRANCH", "SHA1", "TAG", "IMAGE", "BUILD_NUMBER", "MINKA_BUILD", "CHACRA_URL", "GIT_TAG", "SIM_RESULT", "SIM_DURATION", "DEPLOY_TOKEN"} {
 		fmt.Fprintf(&defs, "<hudson.model.StringParameterDefinition><name>%s</name><defaultValue></defaultValue></hudson.model.StringParameterDefinition>", p)
 	}
 	node := ""

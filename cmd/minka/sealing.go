@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"minka/api/sealing"
+	"minka/apiserver"
+	"minka/backend"
+	"minka/sealed"
+)
+
+// loadKeys reads the server's sealing keys; nil when the config names
+// none (then sealed values are refused where they are handed on, with a
+// condition saying so). Each entry is parsed on its own first, so that an
+// error names the entry.
+func loadKeys(e backend.Encryption) (*sealed.Keys, error) {
+	if len(e.Keys) == 0 {
+		return nil, nil
+	}
+	for i, k := range e.Keys {
+		text, err := backend.Encryption{Keys: []backend.Secret{k}}.Text()
+		if err == nil {
+			_, err = sealed.ParseKeys(text)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("encryption.keys[%d]: %w", i, err)
+		}
+	}
+	text, err := e.Text()
+	if err != nil {
+		return nil, err
+	}
+	return sealed.ParseKeys(text)
+}
+
+// mountSealing serves the public key `minka encrypt` seals to, behind the
+// token chain as a read (role view). Without keys it answers 404.
+func mountSealing(srv *apiserver.Server, keys *sealed.Keys) {
+	srv.Mount(sealing.Path, srv.Protected(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if keys == nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_ = json.NewEncoder(w).Encode(metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
+				Status: metav1.StatusFailure, Code: http.StatusNotFound, Reason: metav1.StatusReasonNotFound,
+				Message: "this server holds no sealing key: add encryption.keys to its config (age-keygen makes one)"})
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(sealing.Key{Recipient: keys.Recipient(), KeyID: sealed.KeyID(keys.Recipient()), KeyIDs: keys.KeyIDs()})
+	})))
+}
