@@ -15,7 +15,7 @@ import (
 func versions(t *testing.T, srv *Server) []string {
 	t.Helper()
 	var lines []string
-	for _, kind := range []string{"deployments", "slavepools", "repos", "pipelines", "builds"} {
+	for _, kind := range []string{"deployments", "slavepools", "repos", "pipelines", "builds", "alerts"} {
 		out, errOut, code := Minka(t, srv, "", "get", kind, "-A", "-o", "json")
 		if code != 0 {
 			t.Fatalf("get %s: exit %d: %s", kind, code, errOut)

@@ -45,7 +45,8 @@ func TestKubectlClient(t *testing.T) {
 	out := must(viewToken, "", "api-resources", "--api-group", "minka.dev", "-o", "wide")
 	for _, row := range []string{`deployments\s+deploy\s+minka.dev/v1alpha1\s+true\s+Deployment\s+create,delete,get,list,patch,update,watch\s+all`,
 		`slavepools\s+sp\s+minka.dev/v1alpha1\s+true\s+SlavePool\s`, `repos\s+rp\s+minka.dev/v1alpha1\s+true\s+Repo\s`,
-		`pipelines\s+pl\s+minka.dev/v1alpha1\s+true\s+Pipeline\s`, `builds\s+b\s+minka.dev/v1alpha1\s+true\s+Build\s`} {
+		`pipelines\s+pl\s+minka.dev/v1alpha1\s+true\s+Pipeline\s`, `builds\s+b\s+minka.dev/v1alpha1\s+true\s+Build\s`,
+		`alerts\s+minka.dev/v1alpha1\s+true\s+Alert\s`} {
 		if !regexp.MustCompile(row).MatchString(out) {
 			t.Errorf("api-resources lacks %s:\n%s", row, out)
 		}
@@ -53,13 +54,13 @@ func TestKubectlClient(t *testing.T) {
 
 	// apply, with kubectl validating through the server; again: unchanged.
 	out = must(editToken, "", "apply", "-f", examples)
-	if n := strings.Count(out, " created\n"); n != 6 {
-		t.Fatalf("first apply: %d created, want 6:\n%s", n, out)
+	if n := strings.Count(out, " created\n"); n != 7 {
+		t.Fatalf("first apply: %d created, want 7:\n%s", n, out)
 	}
 	rev := storeRevision(t, s)
 	out = must(editToken, "", "apply", "-f", examples)
-	if n := strings.Count(out, " unchanged\n"); n != 6 || storeRevision(t, s) != rev {
-		t.Errorf("second apply: %d unchanged of 6, revision %s → %s:\n%s", n, rev, storeRevision(t, s), out)
+	if n := strings.Count(out, " unchanged\n"); n != 7 || storeRevision(t, s) != rev {
+		t.Errorf("second apply: %d unchanged of 7, revision %s → %s:\n%s", n, rev, storeRevision(t, s), out)
 	}
 
 	// Server-side apply: kubectl takes over what its client-side apply

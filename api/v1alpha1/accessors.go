@@ -16,12 +16,14 @@ func (o *SlavePool) SpecValue() any  { return o.Spec }
 func (o *Repo) SpecValue() any       { return o.Spec }
 func (o *Pipeline) SpecValue() any   { return o.Spec }
 func (o *Build) SpecValue() any      { return o.Spec }
+func (o *Alert) SpecValue() any      { return o.Spec }
 
 func (o *Deployment) CopyStatusFrom(src Object) { o.Status = *src.(*Deployment).Status.DeepCopy() }
 func (o *SlavePool) CopyStatusFrom(src Object)  { o.Status = *src.(*SlavePool).Status.DeepCopy() }
 func (o *Repo) CopyStatusFrom(src Object)       { o.Status = *src.(*Repo).Status.DeepCopy() }
 func (o *Pipeline) CopyStatusFrom(src Object)   { o.Status = *src.(*Pipeline).Status.DeepCopy() }
 func (o *Build) CopyStatusFrom(src Object)      { o.Status = *src.(*Build).Status.DeepCopy() }
+func (o *Alert) CopyStatusFrom(src Object)      { o.Status = *src.(*Alert).Status.DeepCopy() }
 
 // GetReplicas implements Scalable.
 func (o *Deployment) GetReplicas() (int32, int32) {
@@ -79,12 +81,14 @@ func (l *RepoList) GetItems() []Object        { return listItems[Repo](l.Items) 
 func (l *PipelineList) GetItems() []Object    { return listItems[Pipeline](l.Items) }
 func (l *BuildList) GetItems() []Object       { return listItems[Build](l.Items) }
 func (l *EventList) GetItems() []Object       { return listItems[Event](l.Items) }
+func (l *AlertList) GetItems() []Object       { return listItems[Alert](l.Items) }
 func (l *DeploymentList) SetItems(o []Object) { setListItems(&l.Items, o) }
 func (l *SlavePoolList) SetItems(o []Object)  { setListItems(&l.Items, o) }
 func (l *RepoList) SetItems(o []Object)       { setListItems(&l.Items, o) }
 func (l *PipelineList) SetItems(o []Object)   { setListItems(&l.Items, o) }
 func (l *BuildList) SetItems(o []Object)      { setListItems(&l.Items, o) }
 func (l *EventList) SetItems(o []Object)      { setListItems(&l.Items, o) }
+func (l *AlertList) SetItems(o []Object)      { setListItems(&l.Items, o) }
 
 // FindCondition is apimachinery's meta.FindStatusCondition, re-exported
 // so callers need not import the meta package for one lookup.
@@ -99,3 +103,4 @@ func (o *SlavePool) StatusConditions() *[]metav1.Condition  { return &o.Status.C
 func (o *Repo) StatusConditions() *[]metav1.Condition       { return &o.Status.Conditions }
 func (o *Pipeline) StatusConditions() *[]metav1.Condition   { return &o.Status.Conditions }
 func (o *Build) StatusConditions() *[]metav1.Condition      { return &o.Status.Conditions }
+func (o *Alert) StatusConditions() *[]metav1.Condition      { return &o.Status.Conditions }

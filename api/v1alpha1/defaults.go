@@ -36,8 +36,14 @@ func Default(obj Object) {
 		}
 	case *Event:
 		defaultString(&o.Type, EventTypeNormal)
+	case *Alert:
+		defaultString(&o.Spec.Severity, EventTypeNormal)
+		defaultDuration(&o.Spec.RepeatInterval, DefaultRepeatInterval)
 	}
 }
+
+// DefaultRepeatInterval is how soon an Alert sends a repeated event again.
+const DefaultRepeatInterval = time.Hour
 
 func defaultDeployment(s *DeploymentSpec) {
 	defaultString(&s.Marathon, DefaultBackend)

@@ -25,5 +25,7 @@ func Enums() map[string][]string {
 		"BuildTrigger.kind":      triggerKinds,
 		"BuildTrigger.style":     triggerStyles[1:], // "" is the field left out
 		"RepoSpec.deletePolicy":  repoDeletePolicies,
+		"AlertSpec.severity":     alertSeverities,
+		"AlertSource.kind":       alertKinds,
 	}
 }

@@ -42,6 +42,12 @@ func TestEnumsAreWhatValidationAllows(t *testing.T) {
 			return b
 		}},
 		"RepoSpec.deletePolicy": {"spec.deletePolicy", func(v string) Object { r := validRepoForEnums(); r.Spec.DeletePolicy = v; return r }},
+		"AlertSpec.severity":    {"spec.severity", func(v string) Object { a := validAlert(); a.Spec.Severity = v; return a }},
+		"AlertSource.kind": {"spec.sources[0].kind", func(v string) Object {
+			a := validAlert()
+			a.Spec.Sources = []AlertSource{{Kind: v}}
+			return a
+		}},
 	}
 	enums := Enums()
 	if len(enums) != len(setters) {
@@ -74,4 +80,8 @@ func validBuildForEnums() *Build {
 func validRepoForEnums() *Repo {
 	return &Repo{ObjectMeta: metav1.ObjectMeta{Name: "ceph-master", Namespace: "ci"}, Spec: RepoSpec{Project: "ceph", Ref: "master",
 		SHA1: "45e3f3c7a1b2c3d4e5f60718293a4b5c6d7e8f90", Distros: []Distro{{Distro: "ubuntu", Version: "jammy"}}}}
+}
+
+func validAlert() *Alert {
+	return &Alert{ObjectMeta: metav1.ObjectMeta{Name: "ci-slack", Namespace: "ci"}, Spec: AlertSpec{Receiver: "slack"}}
 }

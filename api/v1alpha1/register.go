@@ -57,6 +57,9 @@ var kinds = []Kind{
 	{Kind: "Event", ListKind: "EventList", Plural: "events", Singular: "event",
 		ShortNames: []string{"ev"}, Namespaced: true,
 		New: func() Object { return &Event{} }, NewList: func() ObjectList { return &EventList{} }},
+	{Kind: "Alert", ListKind: "AlertList", Plural: "alerts", Singular: "alert",
+		Namespaced: true, Status: true,
+		New: func() Object { return &Alert{} }, NewList: func() ObjectList { return &AlertList{} }},
 }
 
 // Kinds returns every kind minka serves, in a stable order.
@@ -97,6 +100,8 @@ func KindOf(obj Object) (Kind, error) {
 		i = 4
 	case *Event:
 		i = 5
+	case *Alert:
+		i = 6
 	}
 	if i < 0 {
 		return Kind{}, fmt.Errorf("%T is not a minka kind", obj)

@@ -41,6 +41,8 @@ func validate(obj Object) field.ErrorList {
 		errs = append(errs, validateBuild(&o.Spec, spec)...)
 	case *Event:
 		errs = append(errs, validateEvent(o)...)
+	case *Alert:
+		errs = append(errs, validateAlert(&o.Spec, spec)...)
 	}
 	return append(errs, validateSealed(obj)...)
 }
@@ -91,6 +93,8 @@ func ValidateStatus(obj Object) field.ErrorList {
 		errs = validatePipelineStatus(&o.Status, p)
 	case *Build:
 		errs = validateBuildStatus(&o.Status, p)
+	case *Alert:
+		errs = validateAlertStatus(&o.Status, p)
 	}
 	return ShortenErrors(errs)
 }

@@ -22,6 +22,8 @@ type serverConfig struct {
 	Secrets []backend.NamedSecret `json:"secrets,omitempty"`
 	// Git says how the Pipelines' git sources are reached.
 	Git backend.Git `json:"git,omitempty"`
+	// Notifications are the receivers Alerts send their events to.
+	Notifications backend.Notifications `json:"notifications,omitempty"`
 	// Encryption holds the keys that open values sealed by `minka encrypt`.
 	Encryption backend.Encryption `json:"encryption,omitempty"`
 }
@@ -49,6 +51,7 @@ func parseConfig(name string, data []byte) (serverConfig, error) {
 	errs = append(errs, backend.ValidateSecrets(cfg.Secrets, field.NewPath("secrets"))...)
 	errs = append(errs, cfg.Git.Validate(field.NewPath("git"))...)
 	errs = append(errs, cfg.Encryption.Validate(field.NewPath("encryption"))...)
+	errs = append(errs, cfg.Notifications.Validate(field.NewPath("notifications"))...)
 	if len(errs) > 0 {
 		return cfg, fmt.Errorf("%s: %w", name, errs.ToAggregate())
 	}

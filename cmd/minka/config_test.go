@@ -50,6 +50,12 @@ func TestLoadConfig(t *testing.T) {
 		{"encryption key without a source", "encryption:\n  keys:\n  - {}\n", "encryption.keys[0]: Required value"},
 		{"encryption key from two sources", "encryption:\n  keys:\n  - {file: /f, env: E}\n", "encryption.keys[0]: Invalid value"},
 		{"encryption unknown field", "encryption: {key: {file: /f}}\n", `unknown field "key"`},
+		{"valid receivers", "notifications:\n  receivers:\n  - {name: slack, type: slack, url: {file: /etc/minka/slack-url}, channel: \"#ci\"}\n  - {name: audit, type: webhook, url: {env: AUDIT_URL}, hmacKey: {env: AUDIT_KEY}, timeout: 5s}\n", ""},
+		{"receiver type", "notifications:\n  receivers:\n  - {name: a, type: teams, url: {env: U}}\n", `notifications.receivers[0].type: Unsupported value: "teams"`},
+		{"receiver url required", "notifications:\n  receivers:\n  - {name: a, type: slack}\n", "notifications.receivers[0].url: Required value"},
+		{"receiver url in clear", "notifications:\n  receivers:\n  - {name: a, type: slack, url: https://hooks.slack.com/services/T/B/x}\n", "receivers.url of type backend.Secret"},
+		{"duplicate receiver", "notifications:\n  receivers:\n  - {name: a, type: slack, url: {env: U}}\n  - {name: a, type: slack, url: {env: V}}\n", `notifications.receivers[1].name: Duplicate value: "a"`},
+		{"hmac key on slack", "notifications:\n  receivers:\n  - {name: a, type: slack, url: {env: U}, hmacKey: {env: K}}\n", "notifications.receivers[0].hmacKey: Forbidden"},
 	}
 	for _, c := range cases {
 		p := filepath.Join(t.TempDir(), "c.yaml")

@@ -14,6 +14,7 @@ import (
 	"minka/backend/gitmirror"
 	"minka/backend/jenkins"
 	"minka/backend/transport"
+	"minka/controllers/alert"
 	"minka/controllers/deployment"
 	"minka/controllers/gc"
 	"minka/controllers/pipeline"
@@ -49,6 +50,8 @@ type backendClients struct {
 	// keys open sealed values as they are handed to a backend (Jenkins'
 	// parameters, Marathon's env); nil when the config has none.
 	keys *sealed.Keys
+	// notifications are the receivers Alerts send to.
+	notifications backend.Notifications
 }
 
 // rewritingGit applies the server config's insteadOf rules to every
@@ -92,6 +95,9 @@ func newBackendClients(cfg backend.Config, git backend.Git, gitDir string, reg p
 // controllerSetups is the registry of controllers `--controllers` names.
 var controllerSetups = map[string]func(controllerDeps) (reconcile.SetupFunc, error){
 	gc.Name: func(controllerDeps) (reconcile.SetupFunc, error) { return gc.Setup, nil },
+	alert.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
+		return alert.New(alert.Options{Notifications: d.clients.notifications, Registry: d.reg, Log: d.log})
+	},
 	slavepool.Name: func(d controllerDeps) (reconcile.SetupFunc, error) {
 		return slavepool.New(slavepool.Options{Backends: d.backends, Jenkins: d.clients.jenkins, BackendMetrics: d.clients.metrics,
 			Registry: d.reg, Log: d.log})

@@ -215,7 +215,7 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	if err != nil {
 		return err
 	}
-	clients.keys = keys
+	clients.keys, clients.notifications = keys, cfg.Notifications
 	mgr, err := newManager(o, cfg.Backends, clients, st, etcd, reg, log)
 	if err != nil {
 		return err
