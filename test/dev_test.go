@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -154,6 +155,19 @@ func TestDevSandbox(t *testing.T) {
 			t.Errorf("deployment %s after the example Build: %q %v", app, d.Spec.Image, err)
 		}
 	}
+	// The example Alert told the simulated Slack, in order.
+	want := []string{"Build ci/webapp-manual-1 started", "Build ci/webapp-manual-1 succeeded in Jenkins",
+		"Deployment ci/web-staging rolled out", "Deployment ci/web rolled out", "Build ci/webapp-manual-1 succeeded and deployed"}
+	var titles []string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		titles = slackTitles(t, env["SLACK_URL"])
+		if inOrder(titles, want) {
+			break
+		}
+	}
+	if !inOrder(titles, want) {
+		t.Errorf("the simulated Slack got %q, want %q among them in order", titles, want)
+	}
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case err := <-done:
@@ -163,4 +177,46 @@ func TestDevSandbox(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("minka dev did not stop within 30s of SIGINT")
 	}
+}
+
+// slackTitles are the attachment titles the simulated Slack took.
+func slackTitles(t *testing.T, base string) []string {
+	resp, err := http.Get(base + "/__sim/messages")
+	if err != nil {
+		t.Errorf("the simulated Slack at %q: %v", base, err)
+		return nil
+	}
+	defer resp.Body.Close()
+	var msgs []struct {
+		Payload struct {
+			Attachments []struct {
+				Title string `json:"title"`
+			} `json:"attachments"`
+		} `json:"payload"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&msgs)
+	var out []string
+	for _, m := range msgs {
+		for _, a := range m.Payload.Attachments {
+			out = append(out, a.Title)
+		}
+	}
+	return out
+}
+
+// inOrder says whether, from the first of want on, the titles of want
+// came exactly in that order, each once (the initial rollouts before
+// the Build are messages of their own).
+func inOrder(got, want []string) bool {
+	from := slices.Index(got, want[0])
+	if from < 0 {
+		return false
+	}
+	var seen []string
+	for _, g := range got[from:] {
+		if slices.Contains(want, g) {
+			seen = append(seen, g)
+		}
+	}
+	return slices.Equal(seen, want)
 }

@@ -78,7 +78,7 @@ func TestConfigRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := map[string]int{"marathon": 1, "mesos": 2, "jenkins": 3, "openstack": 4, "git": 5}
+	port := map[string]int{"marathon": 1, "mesos": 2, "jenkins": 3, "openstack": 4, "git": 5, "slack": 6}
 	for _, s := range sims {
 		url := fmt.Sprintf("http://127.0.0.1:%d", port[s.name])
 		if s.configure != nil {
@@ -86,6 +86,9 @@ func TestConfigRoundTrip(t *testing.T) {
 		}
 		if s.git != nil {
 			s.git(url, &r.git)
+		}
+		if s.notify != nil {
+			s.notify(url, &r.notify)
 		}
 	}
 	ch, err := startDevChacra(r, dir)
@@ -123,6 +126,11 @@ func TestConfigRoundTrip(t *testing.T) {
 	}
 	if key, err := out.Shaman.Key.Value(); err != nil || key != devShamanKey || out.Shaman.User != devShamanUser {
 		t.Errorf("shaman credentials after a round trip: %q %q %v", out.Shaman.User, key, err)
+	}
+	// The example Alert's receiver: the simulated Slack, its URL in a file.
+	rc, ok := out.Notifications.FindReceiver("slack")
+	if u, err := backend.ReceiverURL(rc); !ok || rc.Type != backend.ReceiverSlack || err != nil || !strings.HasPrefix(u, "http://127.0.0.1:6/services/") {
+		t.Errorf("the slack receiver after a round trip: %+v %q %v", rc, u, err)
 	}
 	// The sandbox's sealing key, made in keyDir, opens what its public
 	// key seals; a second config over the same directory keeps it.

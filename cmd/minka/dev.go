@@ -147,6 +147,11 @@ func writeDevConfig(dir, keyDir, userConfig string, r *runningSims) (string, err
 		}
 		cfg.Secrets = append(cfg.Secrets, backend.NamedSecret{Name: devWebhookSecretName, Secret: backend.Secret{File: f}})
 	}
+	for _, rc := range r.notify.Receivers {
+		if _, ok := cfg.Notifications.FindReceiver(rc.Name); !ok {
+			cfg.Notifications.Receivers = append(cfg.Notifications.Receivers, rc)
+		}
+	}
 	if len(cfg.Encryption.Keys) == 0 {
 		f, err := devSealingKey(keyDir)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"minka/sim/jenkins"
 	"minka/sim/marathon"
 	simos "minka/sim/openstack"
+	"minka/sim/slack"
 	"minka/sim/world"
 )
 
@@ -30,6 +31,8 @@ type simulator struct {
 	configure func(url string, b *backend.Config)
 	// git adds the simulator's insteadOf rules to the config's git section.
 	git func(url string, g *backend.Git)
+	// notify adds the simulator's receivers to the config's notifications.
+	notify func(url string, n *backend.Notifications)
 	// started runs once it serves at url.
 	started func(url string) error
 	close   func()
@@ -41,6 +44,11 @@ const devJenkinsToken = "minka-dev-token"
 // devBackend is the backend name the sandbox configures, the default
 // that resources use.
 const devBackend = "default"
+
+// devReceiver is the sandbox's notification receiver, the one
+// examples/alert.yaml names: a simulated Slack webhook, whose messages
+// are at $SLACK_URL/__sim/messages.
+const devReceiver = "slack"
 
 // devSimulators builds the sandbox's simulators, joined into one world
 // (a booted Nova server brings its Jenkins agent online); dir receives
@@ -55,7 +63,19 @@ func devSimulators(dir string) ([]simulator, *world.World, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	chat := slack.New(slack.Options{})
+	hook := chat.NewHook(slack.Slack)
 	return []simulator{git,
+		{name: "slack", handler: chat, close: chat.Close, env: func(url string) []string {
+			return []string{"SLACK_URL=" + url}
+		}, notify: func(url string, n *backend.Notifications) {
+			// The webhook's URL is a secret, as a real one is: in a file.
+			f := filepath.Join(dir, "slack-webhook")
+			if err := os.WriteFile(f, []byte(url+hook+"\n"), 0o600); err != nil {
+				fmt.Fprintf(os.Stderr, "minka dev: writing %s: %v\n", f, err)
+			}
+			n.Receivers = append(n.Receivers, backend.Receiver{Name: devReceiver, Type: backend.ReceiverSlack, URL: backend.Secret{File: f}})
+		}},
 		{name: "marathon", handler: mesos.Marathon(), close: mesos.Close, env: func(url string) []string {
 			return []string{"MARATHON_URL=" + url}
 		}, configure: func(url string, b *backend.Config) {
@@ -107,6 +127,7 @@ type runningSims struct {
 	env      []string
 	backends backend.Config
 	git      backend.Git
+	notify   backend.Notifications
 	shaman   shaman.Config
 	chacra   *devChacra
 	servers  []*http.Server
@@ -145,6 +166,9 @@ func startSimulators(dir string, sims []simulator, w *world.World) (*runningSims
 		}
 		if s.git != nil {
 			s.git(url, &r.git)
+		}
+		if s.notify != nil {
+			s.notify(url, &r.notify)
 		}
 		if s.started != nil {
 			if err := s.started(url); err != nil {

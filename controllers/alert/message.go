@@ -68,11 +68,20 @@ func (r *reconciler) build(m *message, o v1alpha1.ObjectReference) {
 		m.Title = ref + " triggered"
 	case "Started":
 		m.Title = ref + " started"
+	case "Built":
+		// The Jenkins build passed; its Repo and stages follow.
+		m.Title, m.Outcome = ref+" succeeded in Jenkins", outcomeGood
+		if m.Event.Type == v1alpha1.EventTypeWarning {
+			m.Title, m.Outcome = ref+" unstable in Jenkins", outcomeWarning
+		}
 	case "Finished":
 		phase, _, _ := strings.Cut(m.Event.Message, ":")
 		m.Title = ref + " " + strings.ToLower(phase)
 		switch phase {
 		case v1alpha1.BuildSucceeded:
+			if len(b.Status.Stages) > 0 {
+				m.Title = ref + " succeeded and deployed"
+			}
 			m.Outcome = outcomeGood
 		case v1alpha1.BuildFailed:
 			m.Outcome = outcomeBad

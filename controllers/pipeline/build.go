@@ -45,6 +45,7 @@ const (
 	EventBuildTriggered         = "Triggered"
 	EventBuildStarted           = "Started"
 	EventBuildFinished          = "Finished"
+	EventBuildBuilt             = "Built" // the Jenkins build passed; Repo and stages follow
 	minkaBuildParam             = "MINKA_BUILD"
 )
 

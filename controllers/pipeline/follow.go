@@ -112,12 +112,19 @@ func (bp *buildPass) running(ctx context.Context) (reconcile.Result, error) {
 	if got.Duration <= 0 || got.Started.Unix() <= 0 {
 		t = *bp.now()
 	}
+	first := b.Status.BuiltTime == nil
 	b.Status.BuiltTime = &t
 	what := fmt.Sprintf("%s #%d: %s", bp.p.Spec.Job, got.Number, got.Result)
 	switch got.Result {
 	case "SUCCESS", "UNSTABLE":
+		typ := v1alpha1.EventTypeNormal
 		if got.Result != "SUCCESS" {
-			b.Status.Stable = false
+			b.Status.Stable, typ = false, v1alpha1.EventTypeWarning
+		}
+		if first {
+			// The Jenkins build passed; the Build goes on (its Repo, its
+			// stages) and says Finished at the end.
+			bp.r.rec.Eventf(ctx, b, typ, EventBuildBuilt, "jenkins %s %s in %v", bp.jk.Name(), what, got.Duration.Round(time.Second))
 		}
 		bp.setPhase(v1alpha1.BuildRunning, ReasonJenkinsResult, what)
 		return bp.after(ctx)
