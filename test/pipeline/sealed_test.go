@@ -131,7 +131,7 @@ func TestSealedValues(t *testing.T) {
 		t.Errorf("%d Jenkins builds: a Build whose parameter does not open was triggered", n)
 	}
 
-	// The key listing: one key, which seals all five sealed values.
+	// The key listing: one key, which seals all six sealed values.
 	out, errOut, code := Minka(t, s, "", "keys")
 	if code != 0 || !strings.Contains(out, "seals, opens   6") {
 		t.Errorf("minka keys: %d\n%s%s", code, out, errOut)
@@ -145,6 +145,47 @@ func TestSealedValues(t *testing.T) {
 	// Binding does.
 	if out, errOut, code := Minka(t, s, "", "logs", "build/webapp-1", "-n", "ci"); code != 0 || !strings.Contains(out, "+ echo DEPLOY_TOKEN=****\n") {
 		t.Errorf("minka logs build/webapp-1: %d\n%s%s", code, out, errOut)
+	}
+
+	// Rotation: a new key first, the old one kept, and a restart. What the
+	// old key sealed still opens (a new Build gets the parameter), a new
+	// seal uses the new key, and keys --stale lists the six fields to seal
+	// again.
+	newKey, _ := sealed.NewKey()
+	newFile := filepath.Join(t.TempDir(), "new.key")
+	if err := os.WriteFile(newFile, []byte(newKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(e.config)
+	rotated := strings.Replace(string(before), "keys: [{file: "+keyFile+"}]", "keys: [{file: "+newFile+"}, {file: "+keyFile+"}]", 1)
+	if err := os.WriteFile(e.config, []byte(rotated), 0o600); err != nil || rotated == string(before) {
+		t.Fatalf("rotating the config's keys: %v", err)
+	}
+	oldLogs, dataDir := s.Logs(), s.DataDir
+	if err := s.Stop(t); err != nil {
+		t.Fatal(err)
+	}
+	s, cli = buildServer(t, e, "--controllers", "pipeline,deployment", "--data-dir", dataDir)
+	nk, _ := sealed.ParseKeys(newKey)
+	ok, _ := sealed.ParseKeys(key)
+	newID, oldID := nk.KeyIDs()[0], ok.KeyIDs()[0]
+	out, errOut, code = Minka(t, s, "", "keys")
+	if code != 0 || !strings.Contains(out, newID+"   seals, opens   0") || !strings.Contains(out, oldID+"   opens          6") {
+		t.Errorf("minka keys after the rotation: %d\n%s%s", code, out, errOut)
+	}
+	out, _, code = Minka(t, s, "", "keys", "--stale")
+	if code != 0 || strings.Count(out, "\n") != 7 || strings.Count(out, oldID) != 6 || !strings.Contains(out, "spec.parameters[DEPLOY_TOKEN]") {
+		t.Errorf("minka keys --stale after the rotation: %d\n%s", code, out)
+	}
+	if v := encrypt(token, "-n", "ci", "--scope", "pipeline/webapp"); sealed.SealedKeyID(v) != newID {
+		t.Errorf("a seal after the rotation names key %s, want the new %s", sealed.SealedKeyID(v), newID)
+	}
+	if out, errOut, code := Minka(t, s, "", "trigger", "pipeline", "webapp", "-n", "ci", "--branch", "master"); code != 0 {
+		t.Fatalf("trigger webapp: %s%s", out, errOut)
+	}
+	waitBuild(t, cli, "webapp-2", 30*time.Second, "Succeeded", finished)
+	if builds := e.jenkins.Builds("webapp-build"); len(builds) != 2 || builds[1].Params["DEPLOY_TOKEN"] != token {
+		t.Errorf("the Jenkins build after the rotation: %+v", builds)
 	}
 
 	// No clear value anywhere minka writes or answers.
@@ -165,12 +206,12 @@ func TestSealedValues(t *testing.T) {
 		t.Errorf("server stop: %v", err)
 	}
 	for _, v := range []string{token, dbPW, hook} {
-		if strings.Contains(s.Logs(), v) {
+		if strings.Contains(oldLogs+s.Logs(), v) {
 			t.Errorf("the server's log holds %q", v)
 		}
 	}
 	files := 0
-	_ = filepath.WalkDir(s.DataDir, func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(dataDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
 		}
@@ -184,6 +225,6 @@ func TestSealedValues(t *testing.T) {
 		return nil
 	})
 	if files == 0 {
-		t.Errorf("no files under the data dir %s", s.DataDir)
+		t.Errorf("no files under the data dir %s", dataDir)
 	}
 }
