@@ -9,6 +9,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"minka/api/rollout"
 	"minka/api/v1alpha1"
 	"minka/controllers/deployment"
 	simmarathon "minka/sim/marathon"
@@ -92,6 +93,10 @@ func TestHistoryOfRollouts(t *testing.T) {
 		}
 		if got := history(d); got != s.want {
 			t.Errorf("%s: history\n got %s\nwant %s", s.what, got, s.want)
+		}
+		// What the CLI waits on reads this status the same way.
+		if want, got := map[bool]rollout.State{true: rollout.Failed, false: rollout.Done}[d.Status.FailedGeneration == d.Generation], rollout.Of(d); got.State != want {
+			t.Errorf("%s: rollout.Of says %s (%s), want %s", s.what, got.State, got.Message, want)
 		}
 		versions, err := env.api.ApplicationVersions("/ci/web")
 		if err != nil {
