@@ -71,3 +71,36 @@ func TestDeployRole(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployRoleReviews: kubectl auth can-i and can-i --list answer for
+// the deploy role what its authoriser allows, never admin's wildcard.
+func TestDeployRoleReviews(t *testing.T) {
+	hs, _ := newTestServer(t, tokenConfig())
+	access := func(verb, resource, sub string) string {
+		body := `{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{"resourceAttributes":{"namespace":"ci","verb":"` +
+			verb + `","group":"minka.dev","resource":"` + resource + `","subresource":"` + sub + `"}}}`
+		return do(t, "POST", hs.URL+"/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", deployToken, "application/json", body).raw
+	}
+	cases := []struct {
+		verb, resource, sub string
+		allowed             bool
+	}{
+		{"create", "deployments", "rollback", true}, {"patch", "deployments", "", true}, {"update", "slavepools", "scale", true},
+		{"create", "builds", "", true}, {"delete", "deployments", "", false}, {"create", "deployments", "", false}, {"update", "deployments", "status", false},
+	}
+	for _, c := range cases {
+		if got := access(c.verb, c.resource, c.sub); !strings.Contains(got, `"allowed":`+map[bool]string{true: "true", false: "false"}[c.allowed]) {
+			t.Errorf("can-i %s %s/%s: %s, want allowed %v", c.verb, c.resource, c.sub, got, c.allowed)
+		}
+	}
+	rules := do(t, "POST", hs.URL+"/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", deployToken, "application/json",
+		`{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","spec":{"namespace":"ci"}}`).raw
+	for _, want := range []string{`"deployments/rollback"`, `"deployments/scale"`, `"builds"`} {
+		if !strings.Contains(rules, want) {
+			t.Errorf("can-i --list lacks %s: %s", want, rules)
+		}
+	}
+	if strings.Contains(rules, `"verbs":["*"]`) || strings.Contains(rules, `"delete"`) {
+		t.Errorf("can-i --list of deploy grants more than deploy may: %s", rules)
+	}
+}
