@@ -46,7 +46,7 @@ func TestAggregatedDiscovery(t *testing.T) {
 		for _, s := range r.Subresources {
 			subs[s.Subresource] = true
 		}
-		if subs["status"] != k.Status || subs["scale"] != k.Scale || subs["log"] != (k.Kind == "Build") {
+		if subs["status"] != k.Status || subs["scale"] != k.Scale || subs["rollback"] != k.Rollback || subs["log"] != (k.Kind == "Build") {
 			t.Errorf("%s subresources %v", k.Plural, subs)
 		}
 	}

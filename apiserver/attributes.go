@@ -17,7 +17,7 @@ type Attributes struct {
 	// resource of a resource request; both are empty for other paths.
 	APIGroup    string
 	Resource    string
-	Subresource string // "", status or scale
+	Subresource string // "", status, scale or rollback
 	Namespace   string
 	Name        string
 	// Path is the request's URL path.

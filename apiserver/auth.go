@@ -12,18 +12,25 @@ import (
 // Role is what a token may do.
 type Role string
 
-// Roles, each including the one before.
+// Roles. View, edit and admin each include the one before; deploy is
+// view and what a CI job that deploys needs (deployrole.go), all of
+// which edit may do too.
 const (
-	RoleView  Role = "view"
-	RoleEdit  Role = "edit"
-	RoleAdmin Role = "admin"
+	RoleView   Role = "view"
+	RoleDeploy Role = "deploy"
+	RoleEdit   Role = "edit"
+	RoleAdmin  Role = "admin"
 )
+
+// Roles lists the roles in the order of the config's documentation.
+var Roles = []Role{RoleView, RoleDeploy, RoleEdit, RoleAdmin}
 
 var (
 	readVerbs  = []string{"get", "list", "watch"}
 	writeVerbs = []string{"create", "update", "patch", "delete"}
 	roleVerbs  = map[Role]func(a Attributes) bool{
-		RoleView: func(a Attributes) bool { return !isAdminPath(a.Path) && slices.Contains(readVerbs, a.Verb) },
+		RoleView:   func(a Attributes) bool { return !isAdminPath(a.Path) && slices.Contains(readVerbs, a.Verb) },
+		RoleDeploy: deployAllowed,
 		// edit writes objects and their scale, but not what controllers
 		// own: status and events. Neither reads nor runs etcd's
 		// maintenance (admin.go).

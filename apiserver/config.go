@@ -40,7 +40,7 @@ func (c Config) Validate() field.ErrorList {
 		}
 		seen[t.Name] = true
 		if _, ok := roleVerbs[t.Role]; !ok {
-			errs = append(errs, field.NotSupported(p.Child("role"), t.Role, []Role{RoleView, RoleEdit, RoleAdmin}))
+			errs = append(errs, field.NotSupported(p.Child("role"), t.Role, Roles))
 		}
 		if b, err := hex.DecodeString(t.SHA256); err != nil || len(b) != 32 {
 			errs = append(errs, field.Invalid(p.Child("sha256"), t.SHA256, "must be the 64 hex digits of the token's SHA-256"))

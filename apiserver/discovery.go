@@ -73,6 +73,12 @@ func minkaResources() []metav1.APIResource {
 				Verbs: metav1.Verbs{"get", "patch", "update"},
 			})
 		}
+		if k.Rollback {
+			// As extensions/v1beta1 listed it: the kind is the body's.
+			out = append(out, metav1.APIResource{
+				Name: k.Plural + "/rollback", Namespaced: k.Namespaced, Kind: v1alpha1.DeploymentRollbackKind, Verbs: metav1.Verbs{"create"},
+			})
+		}
 	}
 	return out
 }

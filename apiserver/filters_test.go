@@ -19,15 +19,17 @@ import (
 )
 
 const (
-	viewToken  = "view-token"
-	editToken  = "edit-token"
-	adminToken = "admin-token"
+	viewToken   = "view-token"
+	deployToken = "deploy-token"
+	editToken   = "edit-token"
+	adminToken  = "admin-token"
 )
 
 func tokenConfig() Config {
 	hash := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
 	return Config{Auth: AuthConfig{Tokens: []TokenConfig{
 		{Name: "viewer", Role: RoleView, SHA256: hash(viewToken)},
+		{Name: "jenkins-deploy", Role: RoleDeploy, SHA256: hash(deployToken)},
 		{Name: "ci-bot", Role: RoleEdit, SHA256: hash(editToken)},
 		{Name: "ops", Role: RoleAdmin, SHA256: hash(adminToken)},
 	}}}

@@ -21,7 +21,7 @@ type requestInfo struct {
 	Resource    string // plural
 	Namespace   string // "" for a cross-namespace list or watch
 	Name        string
-	Subresource string // "", status or scale
+	Subresource string // "", status, scale or rollback
 	// FieldValidation is the write's ?fieldValidation: Strict, Warn or
 	// Ignore.
 	FieldValidation string
@@ -33,6 +33,7 @@ type requestInfo struct {
 //	/namespaces/{ns}/{plural}                        list, watch, create
 //	/namespaces/{ns}/{plural}/{name}                 get, update, patch, delete
 //	/namespaces/{ns}/{plural}/{name}/{status|scale}  get, update, patch
+//	/namespaces/{ns}/deployments/{name}/rollback     create (POST)
 //	/{plural}                                        list, watch (every namespace)
 //
 // A path matching none of them is 404 and a method a route lacks 405,
@@ -67,7 +68,7 @@ func resolve(r *http.Request) (*requestInfo, bool, error) {
 	}
 	if len(parts) > 2 {
 		info.Subresource = parts[2]
-		if (info.Subresource != "status" || !k.Status) && (info.Subresource != "scale" || !k.Scale) {
+		if !hasSubresource(k, info.Subresource) {
 			return nil, true, errNoRoute()
 		}
 	}
@@ -96,6 +97,12 @@ func (info *requestInfo) setClusterVerb(r *http.Request) error {
 func (info *requestInfo) setVerb(r *http.Request) error {
 	collection := info.Name == ""
 	switch {
+	case info.Subresource == "rollback":
+		// extensions/v1beta1's: a POST of a DeploymentRollback, nothing else.
+		if r.Method != http.MethodPost {
+			return apierrors.NewMethodNotSupported(info.Kind.GroupResource(), strings.ToLower(r.Method))
+		}
+		info.Verb = "create"
 	case r.Method == http.MethodGet && collection:
 		info.Verb = "list"
 		if w := r.URL.Query().Get("watch"); w == "true" || w == "1" {
@@ -120,6 +127,19 @@ func (info *requestInfo) setVerb(r *http.Request) error {
 // errNoRoute is kube-apiserver's answer to a path no route matches.
 func errNoRoute() error {
 	return apierrors.NewGenericServerResponse(http.StatusNotFound, "", schema.GroupResource{}, "", "", 0, false)
+}
+
+// hasSubresource says whether kind k serves subresource sub.
+func hasSubresource(k v1alpha1.Kind, sub string) bool {
+	switch sub {
+	case "status":
+		return k.Status
+	case "scale":
+		return k.Scale
+	case "rollback":
+		return k.Rollback
+	}
+	return false
 }
 
 func kindForPlural(plural string) (v1alpha1.Kind, bool) {

@@ -136,7 +136,7 @@ func rulesReviewOf(u User, r *http.Request, body []byte) (any, error) {
 	}
 	rv.TypeMeta = metav1.TypeMeta{Kind: "SelfSubjectRulesReview", APIVersion: "authorization.k8s.io/v1"}
 	read := authorizationv1.ResourceRule{Verbs: readVerbs, APIGroups: []string{v1alpha1.Group, ""}, Resources: []string{"*"}}
-	var writable []string
+	var writable, scales, rollbacks []string
 	for _, k := range v1alpha1.Kinds() {
 		if k.Kind == "Event" {
 			continue
@@ -144,16 +144,28 @@ func rulesReviewOf(u User, r *http.Request, body []byte) (any, error) {
 		writable = append(writable, k.Plural)
 		if k.Scale {
 			writable = append(writable, k.Plural+"/scale")
+			scales = append(scales, k.Plural+"/scale")
+		}
+		if k.Rollback {
+			rollbacks = append(rollbacks, k.Plural+"/rollback")
 		}
 	}
+	rollback := authorizationv1.ResourceRule{Verbs: []string{"create"}, APIGroups: []string{v1alpha1.Group}, Resources: rollbacks}
 	rv.Status.NonResourceRules = []authorizationv1.NonResourceRule{{Verbs: []string{"get"},
 		NonResourceURLs: []string{"/healthz", "/readyz", "/metrics", "/version", "/api", "/api/*", "/apis", "/apis/*"}}}
 	switch u.Role {
 	case RoleView:
 		rv.Status.ResourceRules = []authorizationv1.ResourceRule{read}
+	case RoleDeploy:
+		// RBAC has no words for "only spec.image and spec.restartedAt":
+		// the update and patch of deployments listed here are checked
+		// against the stored object when they are made (deployrole.go).
+		rv.Status.ResourceRules = []authorizationv1.ResourceRule{read,
+			{Verbs: []string{"update", "patch"}, APIGroups: []string{v1alpha1.Group}, Resources: append([]string{"deployments"}, scales...)},
+			{Verbs: []string{"create"}, APIGroups: []string{v1alpha1.Group}, Resources: append([]string{"builds"}, rollbacks...)}}
 	case RoleEdit:
-		rv.Status.ResourceRules = []authorizationv1.ResourceRule{read, {Verbs: writeVerbs, APIGroups: []string{v1alpha1.Group}, Resources: writable}}
-	default:
+		rv.Status.ResourceRules = []authorizationv1.ResourceRule{read, {Verbs: writeVerbs, APIGroups: []string{v1alpha1.Group}, Resources: writable}, rollback}
+	case RoleAdmin:
 		rv.Status.ResourceRules = []authorizationv1.ResourceRule{{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}}}
 		rv.Status.NonResourceRules = []authorizationv1.NonResourceRule{{Verbs: []string{"*"}, NonResourceURLs: []string{"*"}}}
 	}

@@ -32,6 +32,7 @@ type Store interface {
 	Update(ctx context.Context, obj v1alpha1.Object) (v1alpha1.Object, error)
 	UpdateStatus(ctx context.Context, obj v1alpha1.Object) (v1alpha1.Object, error)
 	UpdateReplicas(ctx context.Context, k v1alpha1.Kind, ns, name string, replicas int32, rv string) (v1alpha1.Object, error)
+	UpdateWith(ctx context.Context, k v1alpha1.Kind, ns, name, rv string, f func(cur v1alpha1.Object) (v1alpha1.Object, error)) (v1alpha1.Object, error)
 	Apply(ctx context.Context, k v1alpha1.Kind, applied *unstructured.Unstructured, manager string, force bool) (v1alpha1.Object, error)
 	Delete(ctx context.Context, k v1alpha1.Kind, ns, name string, pre *store.Preconditions) (v1alpha1.Object, error)
 	Watch(ctx context.Context, k v1alpha1.Kind, ns string, opts store.WatchOptions) (<-chan store.WatchEvent, error)
@@ -311,9 +312,12 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, info *requestI
 	if r, err = withFieldManager(r, info); err != nil {
 		return err
 	}
+	r = withRoleAdmission(r, info)
 	switch {
 	case info.Subresource == "scale":
 		return s.scale(w, r, info)
+	case info.Subresource == "rollback":
+		return s.rollback(w, r, info)
 	case info.Verb == "get":
 		return s.get(w, r, info)
 	case info.Verb == "list":

@@ -90,6 +90,10 @@ func (c *Client) newRequest(ctx context.Context, method, p string, q url.Values,
 	u.Path += p
 	u.RawQuery = q.Encode()
 	var rd io.Reader
+	contentType := "application/json"
+	if tb, ok := body.(typedBody); ok {
+		body, contentType = tb.v, tb.contentType
+	}
 	if body != nil {
 		data, err := json.Marshal(body)
 		if err != nil {
@@ -102,7 +106,7 @@ func (c *Client) newRequest(ctx context.Context, method, p string, q url.Values,
 		return nil, err
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	// The server names a write's field manager after the User-Agent's
@@ -112,6 +116,13 @@ func (c *Client) newRequest(ctx context.Context, method, p string, q url.Values,
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	return req, nil
+}
+
+// typedBody is a request body sent as JSON under another content type
+// (a merge patch).
+type typedBody struct {
+	contentType string
+	v           any
 }
 
 // do sends a request and decodes a 2xx body into out, or returns the

@@ -27,6 +27,9 @@ func (s *Store) Create(ctx context.Context, in v1alpha1.Object) (v1alpha1.Object
 	if errs := v1alpha1.Validate(obj); len(errs) > 0 {
 		return nil, &InvalidError{Kind: k, Name: obj.GetName(), Errs: errs}
 	}
+	if err := admit(ctx, nil, obj); err != nil {
+		return nil, err
+	}
 	if keepManaged(ctx) {
 		obj.SetManagedFields(in.GetManagedFields())
 	} else if obj, err = track(ctx, "", nil, obj); err != nil {

@@ -56,6 +56,27 @@ func (s *Store) UpdateReplicas(ctx context.Context, k v1alpha1.Kind, ns, name st
 	})
 }
 
+// UpdateWith writes what f makes of the stored object, as Update
+// writes it (metadata and spec; status, uid and the rest kept). f runs
+// on each attempt's fresh read, inside the guarded write: another
+// write landing between (a controller's status, most often) runs f
+// again on the new object rather than failing or being overwritten,
+// as kube-apiserver's GuaranteedUpdate does. A non-empty rv must be
+// current. An error from f stops the write and is returned as it is.
+func (s *Store) UpdateWith(ctx context.Context, k v1alpha1.Kind, ns, name, rv string, f func(cur v1alpha1.Object) (v1alpha1.Object, error)) (v1alpha1.Object, error) {
+	key := k.New()
+	key.SetNamespace(ns)
+	key.SetName(name)
+	key.SetResourceVersion(rv)
+	return s.update(ctx, key, "", func(k v1alpha1.Kind, cur, _ v1alpha1.Object) (v1alpha1.Object, field.ErrorList, error) {
+		in, err := f(cur.DeepCopyObject().(v1alpha1.Object))
+		if err != nil {
+			return nil, nil, err
+		}
+		return mergeSpec(k, cur, in)
+	})
+}
+
 // merger builds the object to store from the stored one and the caller's,
 // and validates the result; an error stops the write.
 type merger func(k v1alpha1.Kind, cur, in v1alpha1.Object) (v1alpha1.Object, field.ErrorList, error)
@@ -133,6 +154,11 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource stri
 		}
 		if len(errs) > 0 {
 			return nil, &InvalidError{Kind: k, Name: name, Errs: errs}
+		}
+		if subresource != "status" {
+			if err := admit(ctx, cur, next); err != nil {
+				return nil, err
+			}
 		}
 		if subresource != "apply" {
 			if next, err = tr.track(ctx, cur, next); err != nil {

@@ -11,7 +11,11 @@ import (
 // envelopeDoc is kube's text for the fields every object and list has,
 // where the type says nothing of its own.
 func envelopeDoc(typ, field string) string {
-	if _, err := v1alpha1.KindFor(strings.TrimSuffix(typ, "List")); err != nil || typ == "Scale" {
+	_, err := v1alpha1.KindFor(strings.TrimSuffix(typ, "List"))
+	if typ == v1alpha1.DeploymentRollbackKind && (field == "apiVersion" || field == "kind") {
+		err = nil // a body, not a kind, but it has the envelope's type fields
+	}
+	if err != nil || typ == "Scale" {
 		return ""
 	}
 	switch field {

@@ -63,8 +63,13 @@ func TestV2(t *testing.T) {
 		}
 		_, status := doc.Paths.Paths[item+"/status"]
 		_, scale := doc.Paths.Paths[item+"/scale"]
-		if status != k.Status || scale != k.Scale {
-			t.Errorf("%s: status path %v scale path %v, want %v %v", k.Kind, status, scale, k.Status, k.Scale)
+		rollback, hasRollback := doc.Paths.Paths[item+"/rollback"]
+		if status != k.Status || scale != k.Scale || hasRollback != k.Rollback {
+			t.Errorf("%s: status path %v scale path %v rollback path %v, want %v %v %v", k.Kind, status, scale, hasRollback, k.Status, k.Scale, k.Rollback)
+		}
+		if hasRollback && (rollback.Post == nil || rollback.Get != nil || !hasParam(rollback.Post.Parameters, "dryRun") ||
+			rollback.Post.ID != "createMinkaDevV1alpha1NamespacedDeploymentRollback") {
+			t.Errorf("%s/rollback: %+v, want a POST with dryRun only", item, rollback)
 		}
 	}
 	// Descriptions, required fields and enums.
@@ -74,6 +79,11 @@ func TestV2(t *testing.T) {
 	}
 	if strings.Join(sp.Required, ",") != "labels,template" {
 		t.Errorf("SlavePoolSpec required %v, want labels and template", sp.Required)
+	}
+	rb := doc.Definitions[defPrefix+"DeploymentRollback"]
+	if rb.Extensions[gvkExtension] == nil || !strings.Contains(rb.Properties["rollbackTo"].Description, "revision") ||
+		!strings.Contains(doc.Definitions[defPrefix+"RollbackConfig"].Properties["revision"].Description, "last Good revision") {
+		t.Errorf("DeploymentRollback: %+v", rb)
 	}
 	if e := doc.Definitions[defPrefix+"Concurrency"].Properties["policy"].Enum; fmt.Sprint(e) != "[Allow Serial Replace]" {
 		t.Errorf("Concurrency.policy enum %v", e)

@@ -9,7 +9,7 @@ import (
 // operation is one route and method, rendered into both documents.
 type operation struct {
 	path, method, action, id string
-	kind                     string // the GVK's kind; "Scale" for scale
+	kind                     string // the GVK's kind; "Scale" for scale, "DeploymentRollback" for rollback
 	body, resp               string // definition names; "" for none
 	list, write, patch       bool
 	text                     bool // a text/plain answer (a Build's log)
@@ -50,6 +50,10 @@ func operations() []operation {
 				operation{path: sc, method: "put", action: "put", id: id("replace", "Scale"), kind: "Scale", body: scaleName, resp: scaleName, write: true},
 				operation{path: sc, method: "patch", action: "patch", id: id("patch", "Scale"), kind: "Scale", body: patchName, resp: scaleName, write: true, patch: true},
 			)
+		}
+		if k.Rollback {
+			ops = append(ops, operation{path: item + "/rollback", method: "post", action: "post", id: id("create", "Rollback"),
+				kind: v1alpha1.DeploymentRollbackKind, body: defPrefix + v1alpha1.DeploymentRollbackKind, resp: obj, write: true})
 		}
 		if k.Kind == "Build" {
 			ops = append(ops, operation{path: item + "/log", method: "get", action: "get", id: id("read", "Log"), kind: k.Kind, text: true})

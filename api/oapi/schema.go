@@ -33,6 +33,9 @@ func buildDefinitions(refPrefix string) map[string]*spec.Schema {
 			def.AddExtension(gvkExtension, []any{map[string]any{"group": v1alpha1.Group, "version": v1alpha1.Version, "kind": t.Name()}})
 		}
 	}
+	rb := reflect.TypeOf(v1alpha1.DeploymentRollback{})
+	d.schemaOf(rb) // the body of a Deployment's rollback subresource
+	d.defs[defName(rb)].AddExtension(gvkExtension, []any{map[string]any{"group": v1alpha1.Group, "version": v1alpha1.Version, "kind": rb.Name()}})
 	d.defs[scaleName] = scaleSchema(refPrefix)
 	d.defs[patchName] = &spec.Schema{SchemaProps: spec.SchemaProps{Type: []string{"object"},
 		Description: "Patch is provided to give a concrete name and type to the Kubernetes PATCH request body."}}

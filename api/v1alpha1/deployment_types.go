@@ -59,6 +59,15 @@ type DeploymentSpec struct {
 	Verify *Verify `json:"verify,omitempty"`
 	// Paused freezes the Marathon app as it is.
 	Paused bool `json:"paused,omitempty"`
+	// RestartedAt asks for a new rollout of the same definition, as
+	// kubectl's restartedAt annotation does: the controller puts it into
+	// the Marathon app as the label MINKA_RESTARTED_AT (RFC 3339), so
+	// that Marathon deploys a new version and replaces every task.
+	// `minka rollout restart` sets it to now.
+	RestartedAt *metav1.Time `json:"restartedAt,omitempty"`
+	// RevisionHistoryLimit is how many revisions status.history keeps,
+	// the oldest dropped first (default 10, at most 100).
+	RevisionHistoryLimit *int32 `json:"revisionHistoryLimit,omitempty"`
 }
 
 // Port is one container port mapping.
@@ -138,6 +147,38 @@ type DeploymentStatus struct {
 	Endpoints         []Endpoint `json:"endpoints,omitempty"`
 	// Conditions: Available, Progressing, Degraded.
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// History is the revisions the controller rolled out, the newest
+	// last: one per spec (replicas aside) applied to Marathon, at most
+	// spec.revisionHistoryLimit of them and MaxHistoryBytes encoded.
+	// `minka rollout history` lists them; `minka rollout undo` restores
+	// one.
+	History []DeploymentRevision `json:"history,omitempty"`
+}
+
+// DeploymentRevision is one revision of a Deployment: a spec the
+// controller applied to Marathon, and how its rollout went.
+type DeploymentRevision struct {
+	// Revision numbers a Deployment's revisions, from 1 up; a number is
+	// never given twice.
+	Revision int64 `json:"revision"`
+	// Generation is the newest metadata.generation with this spec: a
+	// scale moves it, not the revision.
+	Generation int64 `json:"generation"`
+	// AppVersion is the Marathon app version that runs the revision (the
+	// newest, when a scale or a drift repair made another).
+	AppVersion string `json:"appVersion,omitempty"`
+	// Image is the revision's spec.image.
+	Image string `json:"image"`
+	// Result is Progressing (rolling out), Good (rolled out: every
+	// replica ready, verify passed), RolledBack (failed and rolled back)
+	// or Superseded (another spec was applied before it was Good).
+	Result string `json:"result"`
+	// Time is when the result was last set.
+	Time metav1.Time `json:"time"`
+	// Spec is the spec the revision was made from, without replicas and
+	// revisionHistoryLimit: what `rollout undo` restores. It is left out
+	// when it alone would not fit MaxHistoryBytes.
+	Spec *DeploymentSpec `json:"spec,omitempty"`
 }
 
 // Endpoint is one task's address (service discovery).

@@ -15,17 +15,18 @@ var (
 // Enums maps "GoType.jsonField" to the values validation allows there.
 func Enums() map[string][]string {
 	return map[string][]string{
-		"DeploymentSpec.network": networks,
-		"Port.protocol":          portProtocols,
-		"HealthCheck.protocol":   healthProtocols,
-		"Volume.mode":            volumeModes,
-		"Deploy.when":            deployWhens,
-		"Concurrency.policy":     concurrencyPolicies,
-		"Concurrency.key":        concurrencyKeys,
-		"BuildTrigger.kind":      triggerKinds,
-		"BuildTrigger.style":     triggerStyles[1:], // "" is the field left out
-		"RepoSpec.deletePolicy":  repoDeletePolicies,
-		"AlertSpec.severity":     alertSeverities,
-		"AlertSource.kind":       alertKinds,
+		"DeploymentSpec.network":    networks,
+		"Port.protocol":             portProtocols,
+		"HealthCheck.protocol":      healthProtocols,
+		"Volume.mode":               volumeModes,
+		"Deploy.when":               deployWhens,
+		"Concurrency.policy":        concurrencyPolicies,
+		"Concurrency.key":           concurrencyKeys,
+		"BuildTrigger.kind":         triggerKinds,
+		"BuildTrigger.style":        triggerStyles[1:], // "" is the field left out
+		"RepoSpec.deletePolicy":     repoDeletePolicies,
+		"DeploymentRevision.result": revisionResults,
+		"AlertSpec.severity":        alertSeverities,
+		"AlertSource.kind":          alertKinds,
 	}
 }

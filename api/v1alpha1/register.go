@@ -22,11 +22,12 @@ type Kind struct {
 	Singular   string   // "deployment"
 	ShortNames []string // "deploy"
 	Namespaced bool
-	// Status and Scale say which subresources the kind serves.
-	Status  bool
-	Scale   bool
-	New     func() Object
-	NewList func() ObjectList
+	// Status, Scale and Rollback say which subresources the kind serves.
+	Status   bool
+	Scale    bool
+	Rollback bool
+	New      func() Object
+	NewList  func() ObjectList
 }
 
 // GroupResource is the kind's group/resource pair, as apimachinery's Status
@@ -40,7 +41,7 @@ func (k Kind) GroupKind() schema.GroupKind { return schema.GroupKind{Group: Grou
 
 var kinds = []Kind{
 	{Kind: "Deployment", ListKind: "DeploymentList", Plural: "deployments", Singular: "deployment",
-		ShortNames: []string{"deploy"}, Namespaced: true, Status: true, Scale: true,
+		ShortNames: []string{"deploy"}, Namespaced: true, Status: true, Scale: true, Rollback: true,
 		New: func() Object { return &Deployment{} }, NewList: func() ObjectList { return &DeploymentList{} }},
 	{Kind: "SlavePool", ListKind: "SlavePoolList", Plural: "slavepools", Singular: "slavepool",
 		ShortNames: []string{"sp"}, Namespaced: true, Status: true, Scale: true,

@@ -39,6 +39,12 @@ func validateDeployment(s *DeploymentSpec, p *field.Path) field.ErrorList {
 	}
 	errs = append(errs, textValues(s.Env, MaxTextBytes, p.Child("env"))...)
 	errs = append(errs, textValues(s.Labels, MaxTextBytes, p.Child("labels"))...)
+	if _, ok := s.Labels[RestartedAtLabel]; ok {
+		errs = append(errs, field.Forbidden(p.Child("labels").Key(RestartedAtLabel), "is set from spec.restartedAt"))
+	}
+	if s.RevisionHistoryLimit != nil {
+		errs = append(errs, between(*s.RevisionHistoryLimit, 1, MaxRevisionHistoryLimit, p.Child("revisionHistoryLimit"))...)
+	}
 	if s.Replicas != nil {
 		errs = append(errs, between(*s.Replicas, 0, MaxDeploymentReplicas, p.Child("replicas"))...)
 	}

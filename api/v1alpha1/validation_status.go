@@ -1,6 +1,9 @@
 package v1alpha1
 
 import (
+	"encoding/json"
+	"fmt"
+
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -26,7 +29,33 @@ func validateDeploymentStatus(s *DeploymentStatus, p *field.Path) field.ErrorLis
 		errs = append(errs, ports(e.Ports, ep.Child("ports"))...)
 		errs = append(errs, ports(e.ServicePorts, ep.Child("servicePorts"))...)
 	}
+	errs = append(errs, validateHistory(s.History, p.Child("history"))...)
 	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
+}
+
+// validateHistory bounds a Deployment's revisions: how many, how many
+// bytes (MaxHistoryBytes), numbers that only go up, known results.
+func validateHistory(h []DeploymentRevision, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if len(h) > MaxRevisionHistoryLimit {
+		return field.ErrorList{field.TooMany(p, len(h), MaxRevisionHistoryLimit)}
+	}
+	if b, _ := json.Marshal(h); len(b) > MaxHistoryBytes {
+		errs = append(errs, field.Invalid(p, fmt.Sprintf("%d bytes", len(b)), fmt.Sprintf("must encode to at most %d bytes", MaxHistoryBytes)))
+	}
+	for i, e := range h {
+		ep := p.Index(i)
+		errs = append(errs, nonNegative(ep, []count{{"generation", e.Generation}})...)
+		switch {
+		case e.Revision < 1:
+			errs = append(errs, field.Invalid(ep.Child("revision"), e.Revision, "must be >= 1"))
+		case i > 0 && e.Revision <= h[i-1].Revision:
+			errs = append(errs, field.Invalid(ep.Child("revision"), e.Revision, fmt.Sprintf("must be more than the revision before it (%d)", h[i-1].Revision)))
+		}
+		errs = append(errs, oneOf(e.Result, revisionResults, ep.Child("result"))...)
+		errs = append(errs, statusTexts(ep, []text{{"appVersion", e.AppVersion}, {"image", e.Image}})...)
+	}
+	return errs
 }
 
 func validateSlavePoolStatus(s *SlavePoolStatus, p *field.Path) field.ErrorList {

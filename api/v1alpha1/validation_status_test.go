@@ -41,6 +41,31 @@ func TestValidateStatus(t *testing.T) {
 		{"condition without lastTransitionTime", deploy(func(s *DeploymentStatus) {
 			s.Conditions = []metav1.Condition{{Type: "Available", Status: metav1.ConditionTrue, Reason: "AllReplicasReady"}}
 		}), "status.conditions[0].lastTransitionTime: Required value"},
+		{"a history as the controller writes it", deploy(func(s *DeploymentStatus) {
+			s.History = []DeploymentRevision{{Revision: 1, Generation: 1, AppVersion: "v1", Image: "web:1", Result: RevisionGood, Time: now},
+				{Revision: 3, Generation: 4, Image: "web:2", Result: RevisionProgressing, Time: now, Spec: &DeploymentSpec{Image: "web:2"}}}
+		}), ""},
+		{"a revision 0", deploy(func(s *DeploymentStatus) {
+			s.History = []DeploymentRevision{{Revision: 0, Image: "web:1", Result: RevisionGood, Time: now}}
+		}), "status.history[0].revision: Invalid value: 0: must be >= 1"},
+		{"revisions out of order", deploy(func(s *DeploymentStatus) {
+			s.History = []DeploymentRevision{{Revision: 2, Result: RevisionGood}, {Revision: 2, Result: RevisionGood}}
+		}), "status.history[1].revision: Invalid value: 2: must be more than the revision before it (2)"},
+		{"a negative generation", deploy(func(s *DeploymentStatus) {
+			s.History = []DeploymentRevision{{Revision: 1, Generation: -1, Result: RevisionGood}}
+		}), "status.history[0].generation: Invalid value: -1: must be >= 0"},
+		{"an unknown result", deploy(func(s *DeploymentStatus) {
+			s.History = []DeploymentRevision{{Revision: 1, Result: "Fine"}}
+		}), `status.history[0].result: Unsupported value: "Fine"`},
+		{"more revisions than any limit", deploy(func(s *DeploymentStatus) {
+			for i := range MaxRevisionHistoryLimit + 1 {
+				s.History = append(s.History, DeploymentRevision{Revision: int64(i + 1), Result: RevisionGood})
+			}
+		}), "status.history: Too many: 101: must have at most 100 items"},
+		{"a history past MaxHistoryBytes", deploy(func(s *DeploymentStatus) {
+			big := &DeploymentSpec{Image: "web:1", Env: map[string]string{"BIG": strings.Repeat("x", MaxHistoryBytes)}}
+			s.History = []DeploymentRevision{{Revision: 1, Result: RevisionGood, Spec: big}}
+		}), "status.history: Invalid value: \"131"},
 		{"what the pool controller writes", pool(func(s *SlavePoolStatus) {
 			s.ObservedGeneration, s.Replicas, s.Ready, s.Busy, s.Idle, s.Queued, s.DesiredReplicas = 1, 2, 1, 1, 0, 4, 2
 			s.Nodes = []AgentNode{{Name: "builders-0", ServerID: "1", IP: "10.0.0.1", Phase: "Online", Since: now, Busy: 1}}

@@ -3,6 +3,7 @@ package v1alpha1
 import (
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -77,6 +78,20 @@ func TestValidationRules(t *testing.T) {
 		{"uris are absolute", func() Object { d := validDeployment(); d.Spec.URIs = []string{"conf.tgz"}; return d }, "spec.uris[0]"},
 		{"verify path", func() Object { d := validDeployment(); d.Spec.Verify = &Verify{Path: "ping"}; return d }, "spec.verify.path"},
 		{"labels are checked", func() Object { d := validDeployment(); d.Labels = map[string]string{"a b": "c"}; return d }, "metadata.labels"},
+		{"the restart label comes from spec.restartedAt", func() Object {
+			d := validDeployment()
+			d.Spec.Labels = map[string]string{RestartedAtLabel: "now"}
+			return d
+		}, "spec.labels[MINKA_RESTARTED_AT]: Forbidden: is set from spec.restartedAt"},
+		{"a restart time", func() Object {
+			d := validDeployment()
+			d.Spec.RestartedAt = &metav1.Time{Time: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+			return d
+		}, ""},
+		{"no history is no limit", func() Object { d := validDeployment(); d.Spec.RevisionHistoryLimit = ptrTo[int32](0); return d },
+			"spec.revisionHistoryLimit: Invalid value: 0: must be >= 1"},
+		{"a history limit past 100", func() Object { d := validDeployment(); d.Spec.RevisionHistoryLimit = ptrTo[int32](101); return d },
+			"spec.revisionHistoryLimit: Invalid value: 101: must be <= 100"},
 		{"a valid pool", func() Object { return validPool() }, ""},
 		{"pool labels required", func() Object { p := validPool(); p.Spec.Labels = nil; return p }, "spec.labels: Required value"},
 		{"pool labels unique", func() Object { p := validPool(); p.Spec.Labels = []string{"a", "a"}; return p }, `spec.labels[1]: Duplicate value: "a"`},

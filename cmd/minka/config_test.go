@@ -193,7 +193,7 @@ func TestExampleConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Auth.Tokens) != 3 || len(cfg.Backends.Marathon) != 1 || len(cfg.Backends.Marathon[0].URLs) != 2 {
+	if len(cfg.Auth.Tokens) != 4 || len(cfg.Backends.Marathon) != 1 || len(cfg.Backends.Marathon[0].URLs) != 2 {
 		t.Errorf("examples/config/server.yaml: %d tokens, marathon %+v", len(cfg.Auth.Tokens), cfg.Backends.Marathon)
 	}
 }

@@ -2,6 +2,7 @@ package deployment
 
 import (
 	"strconv"
+	"time"
 
 	marathon "github.com/gambol99/go-marathon"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -63,6 +64,12 @@ func desiredApp(d *v1alpha1.Deployment) *marathon.Application {
 		labels[k] = v
 	}
 	labels[LabelNamespace], labels[LabelName], labels[LabelUID] = d.Namespace, d.Name, string(d.UID)
+	if s.RestartedAt != nil {
+		// A new label value is a new app definition: Marathon deploys a
+		// new version and replaces the tasks (diff compares labels
+		// exactly, so once PUT it is at rest again).
+		labels[v1alpha1.RestartedAtLabel] = s.RestartedAt.UTC().Format(time.RFC3339)
+	}
 	app.Labels = &labels
 	constraints := [][]string{}
 	for _, c := range s.Constraints {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	marathon "github.com/gambol99/go-marathon"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,6 +56,9 @@ func TestDesiredAppRoundTrip(t *testing.T) {
 			d.Spec.Args, d.Spec.URIs = []string{"--port", "8080"}, []string{"https://example.com/conf.tgz"}
 			d.Spec.Ports[0].ServicePort = 10555
 		}},
+		{"a restart time (the MINKA_RESTARTED_AT label)", func(d *v1alpha1.Deployment) {
+			d.Spec.RestartedAt = &metav1.Time{Time: time.Date(2026, 5, 1, 12, 0, 0, 0, time.FixedZone("CEST", 7200))}
+		}},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,6 +76,9 @@ func TestDesiredAppRoundTrip(t *testing.T) {
 			if got := diff(want, live); len(got) != 0 {
 				t.Fatalf("a fresh PUT reads back different in %v: there would be a PUT loop", got)
 			}
+			if at := d.Spec.RestartedAt; at != nil && (*live.Labels)[v1alpha1.RestartedAtLabel] != "2026-05-01T10:00:00Z" {
+				t.Errorf("label %s = %q, want the restart time in UTC", v1alpha1.RestartedAtLabel, (*live.Labels)[v1alpha1.RestartedAtLabel])
+			}
 		})
 	}
 	d := exampleDeployment()
@@ -88,6 +95,8 @@ func TestDesiredAppRoundTrip(t *testing.T) {
 			*a.Constraints = append(*a.Constraints, []string{"rack", "GROUP_BY"})
 		}, []string{"constraints"}},
 		{"ownership label removed", func(a *marathon.Application) { delete(*a.Labels, LabelUID) }, []string{"labels"}},
+		{"a restart label left from an earlier restart", func(a *marathon.Application) { (*a.Labels)[v1alpha1.RestartedAtLabel] = "2026-05-01T10:00:00Z" },
+			[]string{"labels"}},
 		{"health check path", func(a *marathon.Application) { p := "/other"; (*a.HealthChecks)[0].Path = &p }, []string{"healthChecks"}},
 	}
 	for _, tc := range drift {

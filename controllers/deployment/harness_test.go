@@ -41,8 +41,10 @@ type appPut struct {
 type putLog struct {
 	mu   sync.Mutex
 	puts []appPut
-	// onRollback, if set, runs once a rollback PUT has been answered.
+	// onRollback, if set, runs once a rollback PUT has been answered;
+	// onPut once any PUT has.
 	onRollback func()
+	onPut      func(appPut)
 }
 
 func (l *putLog) wrap(h http.Handler) http.Handler {
@@ -58,10 +60,13 @@ func (l *putLog) wrap(h http.Handler) http.Handler {
 		}
 		l.mu.Lock()
 		l.puts = append(l.puts, p)
-		onRollback := l.onRollback
+		onRollback, onPut := l.onRollback, l.onPut
 		l.mu.Unlock()
 		if p.version != "" && onRollback != nil {
 			onRollback()
+		}
+		if onPut != nil {
+			onPut(p)
 		}
 	})
 }
@@ -70,6 +75,12 @@ func (l *putLog) setOnRollback(f func()) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.onRollback = f
+}
+
+func (l *putLog) setOnPut(f func(appPut)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.onPut = f
 }
 
 // of lists the PUTs of app id.

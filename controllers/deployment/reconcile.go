@@ -83,6 +83,7 @@ func (r *reconciler) step(ctx context.Context, p *pass, c *clients, live *marath
 	}
 	d.Status.ObservedGeneration = d.Generation
 	reconcile.Condition(d, Degraded, metav1.ConditionFalse, ReasonAsExpected, "")
+	r.recordRevision(d, live.Version)
 	return r.follow(ctx, p, c, o, prev)
 }
 
@@ -114,6 +115,7 @@ func (r *reconciler) apply(ctx context.Context, d *v1alpha1.Deployment, c *clien
 	r.metrics.puts.WithLabelValues(c.name, reason).Inc()
 	now := metav1.NewTime(r.now())
 	d.Status.DeploymentID, d.Status.AppVersion, d.Status.LastProgressTime = dep.DeploymentID, dep.Version, &now
+	r.recordRevision(d, dep.Version)
 	reconcile.Condition(d, Progressing, metav1.ConditionTrue, ReasonRollingOut, fmt.Sprintf("deployment %s: rolling out version %s", dep.DeploymentID, dep.Version))
 	reconcile.Condition(d, Degraded, metav1.ConditionFalse, ReasonAsExpected, "")
 	return reconcile.Result{RequeueAfter: pollRolling}, nil

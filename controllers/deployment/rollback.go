@@ -23,6 +23,7 @@ func (r *reconciler) rollback(ctx context.Context, p *pass, c *clients, o observ
 	d.Status.FailedGeneration, d.Status.LastProgressTime = d.Generation, nil
 	reconcile.Condition(d, Progressing, metav1.ConditionFalse, ReasonRollingBack, failed)
 	reconcile.Condition(d, Degraded, metav1.ConditionTrue, ReasonRollingBack, failed+"; rolling back")
+	r.markRolledBack(d, o.app.Version) // recorded with the rest, before Marathon is touched
 	if err := p.RecordNow(ctx); err != nil {
 		return reconcile.Result{}, err
 	}
@@ -85,6 +86,7 @@ func (r *reconciler) differs(d *v1alpha1.Deployment, app *marathon.Application) 
 // it settles on becomes the last good one.
 func (r *reconciler) rolledBack(ctx context.Context, d *v1alpha1.Deployment, c *clients, o observed, prev v1alpha1.DeploymentStatus) (reconcile.Result, error) {
 	d.Status.ObservedGeneration = d.Generation
+	r.markRolledBack(d, "")
 	cur := v1alpha1.FindCondition(d.Status.Conditions, Progressing)
 	if cur != nil && cur.Reason == ReasonRollingBack {
 		return r.finishRollback(ctx, d, c, o, cur.Message)

@@ -174,6 +174,11 @@ func TestRollbackIsDoneOnce(t *testing.T) {
 			if !settled {
 				t.Errorf("not rolled back and available at generation 2: failedGeneration %d, conditions %+v", d.Status.FailedGeneration, d.Status.Conditions)
 			}
+			// The revision of the failed generation is recorded once,
+			// RolledBack, whichever write was lost.
+			if got := history(d); got != "1:"+good+":Good@1 2:"+bad+":RolledBack@2" {
+				t.Errorf("history %s, want revision 1 Good and 2 RolledBack", got)
+			}
 			t.Logf("status writes failed: %d; PUTs: %s; Marathon runs %s", kv.failures(), describe(puts), env.liveImage("/ci/web"))
 		})
 	}

@@ -96,6 +96,7 @@ func (r *reconciler) complete(ctx context.Context, d *v1alpha1.Deployment, o obs
 		r.rec.Eventf(ctx, d, v1alpha1.EventTypeNormal, EventRolloutComplete, "%s", msg)
 	}
 	s.LastProgressTime, s.LastGoodVersion = nil, version
+	r.markGood(d)
 	reconcile.Condition(d, Progressing, metav1.ConditionTrue, ReasonRolloutComplete, msg)
 	reconcile.Condition(d, Available, metav1.ConditionTrue, ReasonAllReplicasReady, msg)
 	return reconcile.Result{}

@@ -1,7 +1,7 @@
-// Package e2e is the harness of minka's end-to-end test packages (test/
-// and test/pipeline): the binary built once per package, `minka server`
-// as a child process, the CLI against it, and the fixtures both
-// packages send (pushes, manifests).
+// Package e2e is the harness of minka's end-to-end test packages (test/,
+// test/pipeline and test/cd): the binary built once per package, `minka server`
+// as a child process, the CLI against it, and the fixtures the
+// packages share (pushes, manifests).
 package e2e
 
 import (
