@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"minka/api/v1alpha1"
@@ -82,13 +84,19 @@ func (s *sink) titles() []string {
 // run starts the Alert controller alone with one receiver, slack, whose
 // URL is the sink's (read from a file, as the config has it).
 func run(t *testing.T, st *store.Store, e *store.Etcd, url string) func() {
+	return runWith(t, st, e, url, nil)
+}
+
+// runWith registers the controller's metrics on reg, when not nil.
+func runWith(t *testing.T, st *store.Store, e *store.Etcd, url string, reg prometheus.Registerer) func() {
 	t.Helper()
 	f := filepath.Join(t.TempDir(), "url")
 	if err := os.WriteFile(f, []byte(url+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	setup, err := alert.New(alert.Options{Log: logr.Discard(), Notifications: backend.Notifications{Receivers: []backend.Receiver{
-		{Name: "slack", Type: backend.ReceiverSlack, URL: backend.Secret{File: f}, Timeout: metav1.Duration{Duration: time.Second}}}}})
+		{Name: "slack", Type: backend.ReceiverSlack, URL: backend.Secret{File: f}, Timeout: metav1.Duration{Duration: time.Second}}}},
+		Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +139,8 @@ func TestDeliveryOnceInOrder(t *testing.T) {
 	secretURL := "/services/T0001/B0001/s3cretWebhookToken"
 	sk := newSink(t, http.StatusInternalServerError, http.StatusTooManyRequests)
 	url := sk.srv.URL + secretURL
-	stop := run(t, st, e, url)
+	reg := prometheus.NewRegistry()
+	stop := runWith(t, st, e, url, reg)
 
 	a := &v1alpha1.Alert{ObjectMeta: metav1.ObjectMeta{Namespace: "ci", Name: "ci-slack"}, Spec: v1alpha1.AlertSpec{
 		Receiver: "slack", Sources: []v1alpha1.AlertSource{{Kind: "Build", Name: "webapp-*"}}, Reasons: []string{"Started", "Finished"}}}
@@ -161,6 +170,11 @@ func TestDeliveryOnceInOrder(t *testing.T) {
 		c := v1alpha1.FindCondition(s.Conditions, alert.Ready)
 		return s.Sent == 1 && s.FailedAttempts == 0 && c != nil && c.Status == metav1.ConditionTrue
 	})
+	for outcome, want := range map[string]float64{"failed": 2, "sent": 1, "rejected": 0} {
+		if got := testutil.ToFloat64(metric(t, reg, "minka_notifications_total", outcome)); got != want {
+			t.Errorf("minka_notifications_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
 	stop()
 
 	// While the controller is down: the build finishes, and its Started
@@ -226,4 +240,29 @@ func TestRejectedIsNotRetried(t *testing.T) {
 	if evs := storetest.Events(st, "ops"); !strings.Contains(evs, alert.EventDeliveryRejected) || !strings.Contains(evs, "404") {
 		t.Errorf("no DeliveryRejected event:\n%s", evs)
 	}
+}
+
+// metric finds the counter of the slack receiver with that outcome.
+func metric(t *testing.T, g prometheus.Gatherer, name, outcome string) prometheus.Collector {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "found"})
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["receiver"] == "slack" && labels["outcome"] == outcome {
+				c.Add(m.GetCounter().GetValue())
+			}
+		}
+	}
+	return c
 }

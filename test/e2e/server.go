@@ -64,7 +64,7 @@ type Server struct {
 	URL     string
 	DataDir string
 	cmd     *exec.Cmd
-	logs    *bytes.Buffer
+	logs    *logBuffer
 	done    chan error
 }
 
@@ -75,7 +75,7 @@ func StartServer(t testing.TB, bin string, args ...string) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	addrFile := filepath.Join(dir, "addr")
-	s := &Server{DataDir: filepath.Join(dir, "data"), logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	s := &Server{DataDir: filepath.Join(dir, "data"), logs: &logBuffer{}, done: make(chan error, 1)}
 	all := []string{"server", "--listen", "127.0.0.1:0", "--addr-file", addrFile}
 	if !HasFlag(args, "--data-dir") && !HasFlag(args, "--etcd-endpoints") {
 		all = append(all, "--data-dir", s.DataDir)
@@ -152,6 +152,25 @@ func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 // Logs returns what the server printed so far.
 func (s *Server) Logs() string { return s.logs.String() }
+
+// logBuffer is the process's output: written by exec's copying
+// goroutine while a test may read it (Logs before Stop).
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
 
 // Minka runs the CLI (bin) against a server and returns stdout, stderr
 // and the exit code.
