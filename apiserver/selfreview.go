@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 
+	"minka/api/sealing"
 	"minka/api/v1alpha1"
 )
 
@@ -152,7 +153,7 @@ func rulesReviewOf(u User, r *http.Request, body []byte) (any, error) {
 	}
 	rollback := authorizationv1.ResourceRule{Verbs: []string{"create"}, APIGroups: []string{v1alpha1.Group}, Resources: rollbacks}
 	rv.Status.NonResourceRules = []authorizationv1.NonResourceRule{{Verbs: []string{"get"},
-		NonResourceURLs: []string{"/healthz", "/readyz", "/metrics", "/version", "/api", "/api/*", "/apis", "/apis/*"}}}
+		NonResourceURLs: []string{"/healthz", "/readyz", "/metrics", "/version", "/api", "/api/*", "/apis", "/apis/*", sealing.Path}}}
 	switch u.Role {
 	case RoleView:
 		rv.Status.ResourceRules = []authorizationv1.ResourceRule{read}
