@@ -80,6 +80,14 @@ func StartServer(t testing.TB, bin string, args ...string) *Server {
 	if !HasFlag(args, "--data-dir") && !HasFlag(args, "--etcd-endpoints") {
 		all = append(all, "--data-dir", s.DataDir)
 	}
+	for i, a := range args {
+		// A server over a given data dir says that one (a restart's).
+		if v, ok := strings.CutPrefix(a, "--data-dir="); ok {
+			s.DataDir = v
+		} else if a == "--data-dir" && i+1 < len(args) {
+			s.DataDir = args[i+1]
+		}
+	}
 	s.cmd = exec.Command(bin, append(all, args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {
