@@ -13,9 +13,9 @@ var importRules = []struct {
 	banned []string
 	why    string
 }{
-	{"api", []string{"store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim", "backend"}, "api imports nothing of minka"},
+	{"api", []string{"store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim", "backend", "sealed"}, "api imports nothing of minka"},
 	{"backend", []string{"api", "store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim"}, "backend is config and the clients of outside systems"},
-	{"sealed", []string{"api", "store", "apiserver", "client", "reconcile", "controllers", "cmd", "sim", "backend"}, "sealed is the cipher of manifest values, nothing more"},
+	{"api/sealed", []string{"api/v1alpha1", "api/oapi", "api/managed", "api/rollout"}, "api/sealed is the cipher of manifest values, nothing more"},
 	{"sim", []string{"api", "store", "apiserver", "client", "reconcile", "controllers", "cmd"}, "sim is the outside world"},
 	{"store", []string{"apiserver", "client", "reconcile", "controllers", "cmd", "sim"}, "store knows no HTTP and no controllers"},
 	{"reconcile", []string{"apiserver", "client", "controllers", "cmd", "sim"}, "reconcile knows no kind"},

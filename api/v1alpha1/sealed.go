@@ -6,7 +6,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"minka/sealed"
+	"minka/api/sealed"
 )
 
 // SealedField is a field that may hold a value sealed by `minka encrypt`,

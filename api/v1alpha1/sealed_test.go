@@ -6,7 +6,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"minka/sealed"
+	"minka/api/sealed"
 )
 
 func testKeys(t *testing.T) *sealed.Keys {

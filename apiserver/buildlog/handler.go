@@ -21,9 +21,9 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/backend/jenkins"
-	"minka/sealed"
 	"minka/store"
 )
 

@@ -4,8 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
-	"minka/sealed"
 )
 
 // masked is what a secret reads as in a console, as Jenkins' Credentials

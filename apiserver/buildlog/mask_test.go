@@ -6,8 +6,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
-	"minka/sealed"
 )
 
 func TestMask(t *testing.T) {

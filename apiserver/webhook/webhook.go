@@ -23,9 +23,9 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/apiserver/webhook/push"
-	"minka/sealed"
 	"minka/store"
 )
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"minka/api/sealed"
 	"minka/backend"
-	"minka/sealed"
 )
 
 func TestLoadConfig(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"minka/api/sealed"
 	"minka/backend"
 	"minka/backend/chacra"
 	"minka/backend/gitmirror"
@@ -21,7 +22,6 @@ import (
 	"minka/controllers/repo"
 	"minka/controllers/slavepool"
 	"minka/reconcile"
-	"minka/sealed"
 	"minka/store"
 )
 

@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minka/api/sealed"
 	"minka/backend"
 	"minka/client"
-	"minka/sealed"
 )
 
 func newDevCommand() *cobra.Command {

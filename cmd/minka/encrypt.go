@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"minka/sealed"
+	"minka/api/sealed"
 )
 
 func newEncryptCommand(g *globals) *cobra.Command {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/client"
-	"minka/sealed"
 )
 
 func newKeysCommand(g *globals) *cobra.Command {

@@ -7,10 +7,10 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"minka/api/sealed"
 	"minka/api/sealing"
 	"minka/apiserver"
 	"minka/backend"
-	"minka/sealed"
 )
 
 // loadKeys reads the server's sealing keys; nil when the config names

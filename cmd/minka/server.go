@@ -23,13 +23,13 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/apiserver"
 	"minka/apiserver/buildlog"
 	"minka/apiserver/shaman"
 	"minka/apiserver/webhook"
 	"minka/backend"
-	"minka/sealed"
 	"minka/store"
 )
 

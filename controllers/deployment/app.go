@@ -7,8 +7,8 @@ import (
 	marathon "github.com/gambol99/go-marathon"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
-	"minka/sealed"
 )
 
 // Ownership labels minka puts on every app it manages: after a crash it

@@ -15,11 +15,11 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/backend"
 	"minka/backend/transport"
 	"minka/reconcile"
-	"minka/sealed"
 	"minka/store"
 )
 

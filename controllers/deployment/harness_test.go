@@ -17,12 +17,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/backend"
 	"minka/backend/transport"
 	"minka/controllers/deployment"
 	"minka/reconcile"
-	"minka/sealed"
 	"minka/sim/fault"
 	simmarathon "minka/sim/marathon"
 	"minka/store"

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/controllers/deployment"
-	"minka/sealed"
 	simmarathon "minka/sim/marathon"
 	"minka/store"
 	"minka/store/storetest"

@@ -17,12 +17,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/backend"
 	"minka/backend/jenkins"
 	"minka/backend/transport"
 	"minka/reconcile"
-	"minka/sealed"
 	"minka/store"
 )
 

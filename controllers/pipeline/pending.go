@@ -13,11 +13,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/backend/gitmirror"
 	"minka/backend/jenkins"
 	"minka/reconcile"
-	"minka/sealed"
 )
 
 // waitRecheck is how often a waiting Build looks again even without a

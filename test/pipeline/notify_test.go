@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
 	"minka/client"
-	"minka/sealed"
 	"minka/sim/fault"
 	"minka/sim/jenkins"
 	simmarathon "minka/sim/marathon"

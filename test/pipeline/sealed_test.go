@@ -16,8 +16,8 @@ import (
 
 	marathon "github.com/gambol99/go-marathon"
 
+	"minka/api/sealed"
 	"minka/api/v1alpha1"
-	"minka/sealed"
 	"minka/sim/jenkins"
 	simmarathon "minka/sim/marathon"
 )
