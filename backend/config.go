@@ -174,14 +174,7 @@ func (c Config) FindMarathon(name string) (Marathon, bool) {
 func (c Config) Validate(p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	names := func(kind string, i int, name string, seen map[string]bool) {
-		np := p.Child(kind).Index(i).Child("name")
-		switch {
-		case name == "":
-			errs = append(errs, field.Required(np, "resources refer to the backend by it"))
-		case seen[name]:
-			errs = append(errs, field.Duplicate(np, name))
-		}
-		seen[name] = true
+		errs = append(errs, uniqueName(p.Child(kind).Index(i).Child("name"), name, "resources refer to the backend by it", seen)...)
 	}
 	seen := map[string]bool{}
 	for i, m := range c.Marathon {
@@ -295,19 +288,26 @@ func FindSecret(secrets []NamedSecret, name string) (Secret, bool) {
 	return Secret{}, false
 }
 
+// uniqueName is the check of a list entry's name at p: set (why says
+// what refers to it) and not one seen before; seen collects the names.
+func uniqueName(p *field.Path, name, why string, seen map[string]bool) field.ErrorList {
+	defer func() { seen[name] = true }()
+	switch {
+	case name == "":
+		return field.ErrorList{field.Required(p, why)}
+	case seen[name]:
+		return field.ErrorList{field.Duplicate(p, name)}
+	}
+	return nil
+}
+
 // ValidateSecrets names every bad entry of the `secrets:` list at p.
 func ValidateSecrets(secrets []NamedSecret, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	seen := map[string]bool{}
 	for i, s := range secrets {
 		sp := p.Index(i)
-		switch {
-		case s.Name == "":
-			errs = append(errs, field.Required(sp.Child("name"), "resources refer to the secret by it"))
-		case seen[s.Name]:
-			errs = append(errs, field.Duplicate(sp.Child("name"), s.Name))
-		}
-		seen[s.Name] = true
+		errs = append(errs, uniqueName(sp.Child("name"), s.Name, "resources refer to the secret by it", seen)...)
 		if s.Secret == (Secret{}) {
 			errs = append(errs, field.Required(sp, "file or env holding the secret"))
 		}
@@ -336,19 +336,4 @@ func (e Encryption) Validate(p *field.Path) field.ErrorList {
 		errs = append(errs, k.validate(kp)...)
 	}
 	return errs
-}
-
-// Text reads every key entry, the newest first, as one text of
-// identities; an entry's error names its index, never its contents.
-func (e Encryption) Text() (string, error) {
-	var b strings.Builder
-	for i, k := range e.Keys {
-		v, err := k.Value()
-		if err != nil {
-			return "", fmt.Errorf("encryption.keys[%d]: %w", i, err)
-		}
-		b.WriteString(v)
-		b.WriteString("\n")
-	}
-	return b.String(), nil
 }

@@ -59,13 +59,7 @@ func (n Notifications) Validate(p *field.Path) field.ErrorList {
 	seen := map[string]bool{}
 	for i, r := range n.Receivers {
 		rp := p.Child("receivers").Index(i)
-		switch {
-		case r.Name == "":
-			errs = append(errs, field.Required(rp.Child("name"), "Alerts refer to the receiver by it"))
-		case seen[r.Name]:
-			errs = append(errs, field.Duplicate(rp.Child("name"), r.Name))
-		}
-		seen[r.Name] = true
+		errs = append(errs, uniqueName(rp.Child("name"), r.Name, "Alerts refer to the receiver by it", seen)...)
 		switch r.Type {
 		case ReceiverSlack, ReceiverWebhook:
 		default:

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -13,28 +14,26 @@ import (
 	"minka/backend"
 )
 
-// loadKeys reads the server's sealing keys; nil when the config names
-// none (then sealed values are refused where they are handed on, with a
-// condition saying so). Each entry is parsed on its own first, so that an
-// error names the entry.
+// loadKeys reads the server's sealing keys, each entry once; nil when
+// the config names none (then sealed values are refused where they are
+// handed on, with a condition saying so). An error names the entry,
+// never its contents.
 func loadKeys(e backend.Encryption) (*sealed.Keys, error) {
 	if len(e.Keys) == 0 {
 		return nil, nil
 	}
+	var all strings.Builder
 	for i, k := range e.Keys {
-		text, err := backend.Encryption{Keys: []backend.Secret{k}}.Text()
+		text, err := k.Value()
 		if err == nil {
 			_, err = sealed.ParseKeys(text)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("encryption.keys[%d]: %w", i, err)
 		}
+		all.WriteString(text + "\n")
 	}
-	text, err := e.Text()
-	if err != nil {
-		return nil, err
-	}
-	return sealed.ParseKeys(text)
+	return sealed.ParseKeys(all.String())
 }
 
 // mountSealing serves the public key `minka encrypt` seals to, behind the
