@@ -97,9 +97,12 @@ func TestConfigRoundTrip(t *testing.T) {
 	}
 	defer func() { ch.stop(); r.wg.Wait() }()
 	keyDir := t.TempDir()
-	p, err := writeDevConfig(t.TempDir(), keyDir, "", r)
+	p, tokens, err := writeDevConfig(t.TempDir(), keyDir, "", r, false)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tokens != (devTokens{}) {
+		t.Errorf("tokens without --auth or tokens of --config: %+v", tokens)
 	}
 	out, err := loadConfig(p)
 	if err != nil {
@@ -139,7 +142,7 @@ func TestConfigRoundTrip(t *testing.T) {
 		t.Fatalf("sealing keys %+v: %v", out.Encryption, err)
 	}
 	v, _ := sealed.Seal(keys.Recipient(), sealed.NamespaceScope("ci"), "hunter2")
-	p2, err := writeDevConfig(t.TempDir(), keyDir, "", r)
+	p2, _, err := writeDevConfig(t.TempDir(), keyDir, "", r, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,11 +107,11 @@ func (d *devChacra) stop() {
 // examples declared: it waits for the Repo to be placed on a node and
 // uploads a small package per distro there, as `chacractl binary create`
 // would, so that the example Repos go on to Ready in the sandbox.
-func uploadExampleBinaries(ctx context.Context, serverURL string, out io.Writer) error {
+func uploadExampleBinaries(ctx context.Context, api client.Config, out io.Writer) error {
 	// Without the Repo controller nothing is ever placed: give up then.
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	c, err := client.New(client.Config{Server: serverURL, Timeout: client.Timeout})
+	c, err := client.New(api)
 	if err != nil {
 		return err
 	}
