@@ -40,6 +40,7 @@ func TestSlavePoolManualScale(t *testing.T) {
 	if v := e.cloud.Volumes(); v != 5 {
 		t.Errorf("%d volumes for 5 agents", v)
 	}
+	checkScaleHistory(t, p, 2, 5)
 	// Two long builds (12 s, long enough on a loaded machine) occupy two agents.
 	e.queueBuilds(t, "long", 2, 12*time.Second)
 	waitPool(t, cli, "trusty-amd64", 20*time.Second, "2 busy", func(p *v1alpha1.SlavePool) bool { return p.Status.Busy == 2 })
@@ -60,6 +61,28 @@ func TestSlavePoolManualScale(t *testing.T) {
 		t.Errorf("%d volumes left for 1 agent", v)
 	}
 	t.Logf("after the builds: %d agent, %d volume, aborted builds %d", p.Status.Replicas, e.cloud.Volumes(), len(e.jenkins.Aborted()))
+}
+
+// checkScaleHistory: status.scaleHistory ends with the status' own
+// numbers and its desired values went through every size in sizes.
+func checkScaleHistory(t *testing.T, p *v1alpha1.SlavePool, sizes ...int32) {
+	t.Helper()
+	h, st := p.Status.ScaleHistory, p.Status
+	if len(h) == 0 {
+		t.Fatalf("no status.scaleHistory: %+v", st)
+	}
+	if last := h[len(h)-1]; last.Queued != st.Queued || last.Desired != st.DesiredReplicas || last.Ready != st.Ready {
+		t.Errorf("last sample %+v, status queued %d desired %d ready %d", last, st.Queued, st.DesiredReplicas, st.Ready)
+	}
+	seen := map[int32]bool{}
+	for _, s := range h {
+		seen[s.Desired] = true
+	}
+	for _, n := range sizes {
+		if !seen[n] {
+			t.Errorf("no sample of desired %d in %+v", n, h)
+		}
+	}
 }
 
 func names(p *v1alpha1.SlavePool) string {

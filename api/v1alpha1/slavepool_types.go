@@ -1,6 +1,8 @@
 package v1alpha1
 
 import (
+	"time"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -82,9 +84,30 @@ type SlavePoolStatus struct {
 	DesiredReplicas int32        `json:"desiredReplicas,omitempty"`
 	Nodes           []AgentNode  `json:"nodes,omitempty"`
 	LastScaleTime   *metav1.Time `json:"lastScaleTime,omitempty"`
+	// ScaleHistory is queued, desired and ready over the last
+	// ScaleHistoryWindow, the oldest first: a sample whenever one of the
+	// three changes, at most MaxScaleSamples. The first may predate the
+	// window (the values at its left edge), and samples are pruned only
+	// when one is added, so a reader clips at now less ScaleHistoryWindow.
+	ScaleHistory []ScaleSample `json:"scaleHistory,omitempty"`
 	// Conditions: Ready, Scaling, BackendAvailable, QuotaExceeded.
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
+
+// ScaleSample is the pool's demand and size at one time.
+type ScaleSample struct {
+	Time    metav1.Time `json:"time"`
+	Queued  int32       `json:"queued"`
+	Desired int32       `json:"desired"`
+	Ready   int32       `json:"ready"`
+}
+
+// Bounds of SlavePoolStatus.ScaleHistory: an hour for the chart, and a
+// cap so that a flapping queue cannot grow the status without end.
+const (
+	ScaleHistoryWindow = time.Hour
+	MaxScaleSamples    = 120
+)
 
 // AgentNode is one agent of the pool.
 type AgentNode struct {

@@ -71,6 +71,13 @@ func validateSlavePoolStatus(s *SlavePoolStatus, p *field.Path) field.ErrorList 
 		errs = append(errs, statusTexts(np, []text{{"name", n.Name}, {"serverID", n.ServerID}, {"ip", n.IP}, {"phase", n.Phase}})...)
 		errs = append(errs, nonNegative(np, []count{{"busy", int64(n.Busy)}})...)
 	}
+	if len(s.ScaleHistory) > MaxScaleSamples {
+		errs = append(errs, field.TooMany(p.Child("scaleHistory"), len(s.ScaleHistory), MaxScaleSamples))
+	}
+	for i, h := range s.ScaleHistory {
+		errs = append(errs, nonNegative(p.Child("scaleHistory").Index(i), []count{
+			{"queued", int64(h.Queued)}, {"desired", int64(h.Desired)}, {"ready", int64(h.Ready)}})...)
+	}
 	return append(errs, metav1validation.ValidateConditions(s.Conditions, p.Child("conditions"))...)
 }
 

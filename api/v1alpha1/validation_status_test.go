@@ -73,6 +73,14 @@ func TestValidateStatus(t *testing.T) {
 		}), ""},
 		{"negative queue", pool(func(s *SlavePoolStatus) { s.Queued = -1 }), "status.queued: Invalid value: -1: must be >= 0"},
 		{"a node without a name", pool(func(s *SlavePoolStatus) { s.Nodes = []AgentNode{{Phase: "Online"}} }), "status.nodes[0].name: Required value"},
+		{"a scale history as the controller writes it", pool(func(s *SlavePoolStatus) {
+			s.ScaleHistory = []ScaleSample{{Time: now, Queued: 0, Desired: 2, Ready: 0}, {Time: now, Queued: 4, Desired: 2, Ready: 2}}
+		}), ""},
+		{"a sample with negative desired", pool(func(s *SlavePoolStatus) { s.ScaleHistory = []ScaleSample{{Time: now, Desired: -1}} }),
+			"status.scaleHistory[0].desired: Invalid value: -1: must be >= 0"},
+		{"more samples than MaxScaleSamples", pool(func(s *SlavePoolStatus) {
+			s.ScaleHistory = make([]ScaleSample, MaxScaleSamples+1)
+		}), "status.scaleHistory: Too many: 121: must have at most 120 items"},
 		{"a node busy below zero", pool(func(s *SlavePoolStatus) { s.Nodes = []AgentNode{{Name: "a", Busy: -1}} }), "status.nodes[0].busy"},
 		{"a negative build number", &Pipeline{Status: PipelineStatus{LastBuilds: []BuildRef{{Name: "b", Number: -1}}}}, "status.lastBuilds[0].number"},
 		{"a negative Jenkins build", &Build{Status: BuildStatus{JenkinsBuild: -3}}, "status.jenkinsBuild: Invalid value: -3"},

@@ -86,6 +86,8 @@ func (ps *pass) recordStatus() {
 	sort.Slice(s.Nodes, func(i, j int) bool { return s.Nodes[i].Name < s.Nodes[j].Name })
 	s.Replicas, s.Ready, s.Busy, s.Idle = live, ready, busy, idleCount
 	s.Queued, s.DesiredReplicas, s.ObservedGeneration = int32(ps.queued), int32(ps.desired), p.Generation
+	s.ScaleHistory = appendScaleSample(s.ScaleHistory, v1alpha1.ScaleSample{
+		Time: metav1.NewTime(ps.now), Queued: s.Queued, Desired: s.DesiredReplicas, Ready: s.Ready}, ps.now)
 	desired := int32(ps.desired)
 	switch {
 	case ready == desired && live == desired:
