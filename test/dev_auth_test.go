@@ -1,18 +1,13 @@
 package test
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"minka/test/e2e"
 )
@@ -21,20 +16,20 @@ import (
 // tokens may do: without one the API answers 401, the view token reads
 // but does not write, and the examples were applied with the admin token.
 func TestDevAuth(t *testing.T) {
-	d := startDev(t, "--auth")
-	server, admin, view := d.env["MINKA_SERVER"], d.env["MINKA_TOKEN"], d.env["MINKA_VIEW_TOKEN"]
+	d := e2e.StartDev(t, minkaBin, "../examples", "--auth")
+	server, admin, view := d.Env["MINKA_SERVER"], d.Env["MINKA_TOKEN"], d.Env["MINKA_VIEW_TOKEN"]
 	if server == "" || len(admin) != 64 || len(view) != 64 || admin == view {
 		t.Fatalf("MINKA_SERVER %q, MINKA_TOKEN %q, MINKA_VIEW_TOKEN %q: want a server and two different 64-digit tokens", server, admin, view)
 	}
 	// The output is a script to source: exports and comments only.
-	for _, l := range d.lines {
+	for _, l := range d.Lines {
 		if !strings.HasPrefix(l, "export ") && !strings.HasPrefix(l, "# ") {
 			t.Errorf("minka dev printed a line a shell would run: %q", l)
 		}
 	}
 	ui := "# minka dev: web UI at " + server + "/ui/ (log in with $MINKA_TOKEN, or $MINKA_VIEW_TOKEN to only look)"
-	if n := len(d.lines); n < 2 || d.lines[n-2] != ui {
-		t.Errorf("the line before ready is not %q:\n%s", ui, strings.Join(d.lines, "\n"))
+	if n := len(d.Lines); n < 2 || d.Lines[n-2] != ui {
+		t.Errorf("the line before ready is not %q:\n%s", ui, strings.Join(d.Lines, "\n"))
 	}
 
 	deploys := server + "/apis/minka.dev/v1alpha1/deployments"
@@ -78,7 +73,7 @@ func TestDevAuth(t *testing.T) {
 	if out, errOut, code := e2e.Run(t, minkaBin, env, "", "get", "deploy", "-A"); code != 0 || !strings.Contains(out, "web-staging") {
 		t.Errorf("minka get deploy -A with the exported MINKA_SERVER and MINKA_TOKEN: %d %q %s", code, out, errOut)
 	}
-	d.stop(t)
+	d.Stop(t)
 }
 
 // devCall sends one request with token as its bearer token (none if
@@ -105,82 +100,4 @@ func devCall(t *testing.T, method, url, token, body string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
-}
-
-// devSandbox is a running `minka dev`: what it printed up to its ready
-// line, and the variables it exported.
-type devSandbox struct {
-	cmd    *exec.Cmd
-	exited chan struct{} // closed once Wait returned err
-	err    error
-	lines  []string
-	env    map[string]string
-}
-
-// startDev runs `minka dev` with the examples and args on a free port
-// and waits for its ready line.
-func startDev(t *testing.T, args ...string) *devSandbox {
-	t.Helper()
-	examples, _ := filepath.Abs("../examples")
-	addrFile := filepath.Join(t.TempDir(), "addr")
-	cmd := exec.Command(minkaBin, append([]string{"dev", "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--apply", examples}, args...)...)
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	d := &devSandbox{cmd: cmd, exited: make(chan struct{}), env: map[string]string{}}
-	ready := make(chan []string, 1)
-	// The scanner reads on after ready, so that minka dev never blocks
-	// on a full pipe; Wait waits for it to reach EOF.
-	go func() {
-		var lines []string
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-			if strings.Contains(sc.Text(), "minka dev: ready") {
-				select {
-				case ready <- slices.Clone(lines):
-				default:
-				}
-			}
-		}
-	}()
-	go func() { d.err = cmd.Wait(); close(d.exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-d.exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-d.exited
-		}
-	})
-	select {
-	case d.lines = <-ready:
-	case <-d.exited:
-		t.Fatalf("minka dev exited: %v", d.err)
-	case <-time.After(60 * time.Second):
-		t.Fatal("minka dev not ready within 60s")
-	}
-	for _, l := range d.lines {
-		if kv, ok := strings.CutPrefix(l, "export "); ok {
-			k, v, _ := strings.Cut(kv, "=")
-			d.env[k] = v
-		}
-	}
-	return d
-}
-
-// stop interrupts minka dev as Ctrl-C would and checks that it exits 0.
-func (d *devSandbox) stop(t *testing.T) {
-	t.Helper()
-	_ = d.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-d.exited:
-		if d.err != nil {
-			t.Errorf("minka dev after SIGINT: %v", d.err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("minka dev did not stop within 30s of SIGINT")
-	}
 }

@@ -22,6 +22,7 @@ var importRules = []struct {
 	{"controllers", []string{"apiserver", "client", "cmd"}, "controllers meet the world through the store"},
 	{"client", []string{"store", "apiserver", "reconcile", "controllers", "cmd", "sim"}, "clients go through the API"},
 	{"apiserver", []string{"client", "reconcile", "controllers", "cmd", "sim"}, "the API server is the door to the store only"},
+	{"apiserver/ui", []string{"store", "backend"}, "the web view reads and writes through the API, as any client"},
 }
 
 func TestImportDirections(t *testing.T) {

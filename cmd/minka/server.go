@@ -28,6 +28,7 @@ import (
 	"minka/apiserver"
 	"minka/apiserver/buildlog"
 	"minka/apiserver/shaman"
+	"minka/apiserver/ui"
 	"minka/apiserver/webhook"
 	"minka/backend"
 	"minka/store"
@@ -246,6 +247,9 @@ func runServer(ctx context.Context, o *serverOptions, ready readyFunc) error {
 	}
 	mountSealing(srv, keys)
 	mountBuildLog(srv, st, clients)
+	if err := mountUI(srv, log); err != nil {
+		return err
+	}
 	addr := l.Addr().String()
 	if !srv.AuthEnabled() {
 		log.Info("WARNING: no auth tokens configured: anyone who can reach this address has admin rights; serving loopback only", "address", addr)
@@ -341,6 +345,18 @@ func mountBuildLog(srv *apiserver.Server, st *store.Store, clients *backendClien
 		a.Namespace, a.Name = r.PathValue("namespace"), r.PathValue("name")
 		h.ServeHTTP(w, r.WithContext(apiserver.WithAttributes(r.Context(), a)))
 	}))
+}
+
+// mountUI serves the web view at /ui/. It authenticates by its own
+// session cookie and hands every API call to srv with that token.
+func mountUI(srv *apiserver.Server, log logr.Logger) error {
+	h, err := ui.New(ui.Options{API: srv, Log: log.WithName("ui")})
+	if err != nil {
+		return err
+	}
+	srv.Mount(ui.Prefix+"/", h)
+	srv.Mount(ui.Prefix, h)
+	return nil
 }
 
 // runReady runs ready (if any) in a goroutine and returns a channel closed
