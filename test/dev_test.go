@@ -1,73 +1,30 @@
 package test
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 
 	"minka/api/v1alpha1"
+	"minka/test/e2e"
 )
 
 // TestDevSandbox runs `minka dev` as the README's quick start does and
 // checks that the examples were applied through the API it serves.
 func TestDevSandbox(t *testing.T) {
-	dir := t.TempDir()
-	addrFile := filepath.Join(dir, "addr")
-	examples, _ := filepath.Abs("../examples")
-	cmd := exec.Command(minkaBin, "dev", "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--apply", examples)
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
 	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-		}
-	}()
-	ready := make(chan []string, 1)
-	go func() {
-		var lines []string
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-			if strings.Contains(sc.Text(), "minka dev: ready") {
-				ready <- lines
-			}
-		}
-	}()
-	var lines []string
-	select {
-	case lines = <-ready:
-	case err := <-done:
-		t.Fatalf("minka dev exited: %v", err)
-	case <-time.After(60 * time.Second):
-		t.Fatal("minka dev not ready within 60s")
-	}
+	d := e2e.StartDev(t, minkaBin, "../examples")
+	lines, env := d.Lines, d.Env
 	out := strings.Join(lines, "\n")
 	for _, want := range []string{"deployment.minka.dev/web created", "slavepool.minka.dev/trusty-amd64 created", "repo.minka.dev/ceph-master-45e3f3c created"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("minka dev output lacks %q:\n%s", want, out)
-		}
-	}
-	env := map[string]string{}
-	for _, l := range lines {
-		if kv, ok := strings.CutPrefix(l, "export "); ok {
-			k, v, _ := strings.Cut(kv, "=")
-			env[k] = v
 		}
 	}
 	req, _ := http.NewRequest("GET", env["JENKINS_URL"]+"/api/json", nil)
@@ -106,8 +63,25 @@ func TestDevSandbox(t *testing.T) {
 		t.Errorf("the shaman endpoints at %q do not hand out a node: %v %v", env["SHAMAN_URL"], err, resp)
 	}
 	t.Logf("minka dev ready %v after start; sourced %d variables", time.Since(started).Round(time.Millisecond), len(env))
-	addr, _ := os.ReadFile(addrFile)
-	s := &Server{URL: "http://" + strings.TrimSpace(string(addr))}
+	s := &Server{URL: env["MINKA_SERVER"]}
+	// Without --auth the web view needs no login: its session is the
+	// anonymous admin's.
+	if !strings.Contains(out, "# minka dev: web UI at "+s.URL+"/ui/") {
+		t.Errorf("minka dev does not print the web view's address:\n%s", out)
+	}
+	if resp, err := http.Get(s.URL + "/ui/session"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /ui/session without auth: %v %v", err, resp)
+	} else {
+		var sess struct {
+			User        string `json:"user"`
+			AuthEnabled bool   `json:"authEnabled"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&sess)
+		resp.Body.Close()
+		if sess.User != "anonymous" || sess.AuthEnabled {
+			t.Errorf("the web view's session without auth: %+v, want the anonymous admin", sess)
+		}
+	}
 	if got, _, code := Minka(t, s, "", "get", "deploy", "web", "-n", "ci", "-o", "name"); code != 0 || got != "deployment.minka.dev/web\n" {
 		t.Errorf("get from the sandbox: %d %q", code, got)
 	}
@@ -168,15 +142,7 @@ func TestDevSandbox(t *testing.T) {
 	if !inOrder(titles, want) {
 		t.Errorf("the simulated Slack got %q, want %q among them in order", titles, want)
 	}
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("minka dev after SIGINT: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("minka dev did not stop within 30s of SIGINT")
-	}
+	d.Stop(t)
 }
 
 // slackTitles are the attachment titles the simulated Slack took.

@@ -55,7 +55,7 @@ function parseRoute() {
 }
 
 function navigate() {
-  if (!state.session) return;
+  if (!state.session || !state.live) return;
   const parts = parseRoute();
   let page;
   if (parts.length === 0) page = overview(ctx);
@@ -83,6 +83,7 @@ function setNamespace(ns) {
   state.ns = ns;
   localStorage.setItem('minka.ns', ns);
   $('ns').value = ns;
+  if (!state.session) return; // the login page: start() watches it
   startLive();
   navigate();
 }
@@ -139,13 +140,15 @@ async function start() {
     banner('Cannot reach the server: ' + e.message);
     return;
   }
-  state.session = s;
   api.setCSRF(s.csrfToken);
+  await loadNamespaces();
+  // The session, the store and the page start together: a route
+  // followed before would find no store to render from.
+  state.session = s;
+  startLive();
   $('who').textContent = s.authEnabled ? `${s.user} (${s.role})` : 'auth off (everyone is admin)';
   $('who').dataset.role = s.role;
   $('logout').hidden = !s.authEnabled;
-  await loadNamespaces();
-  startLive();
   navigate();
 }
 

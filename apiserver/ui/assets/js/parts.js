@@ -111,39 +111,33 @@ export function actionForm({ id, label, type = 'number', value, min, button, act
   const input = h('input', { id: id + '-input', name: id, type, value: value ?? '', min, required: true, 'aria-label': label });
   const msg = h('output', { id: id + '-result', class: 'result', 'aria-live': 'polite' });
   const btn = h('button', { id: id + '-button', type: 'submit' }, button);
-  const form = h('form', { class: 'action', id, onsubmit: async (ev) => {
+  const form = h('form', { class: 'action', id, onsubmit: (ev) => {
     ev.preventDefault();
-    btn.disabled = true;
-    msg.className = 'result';
-    msg.textContent = '…';
-    try {
-      const v = type === 'number' ? Number(input.value) : input.value;
-      msg.textContent = (await act(v)) || 'done';
-      msg.className = 'result ok';
-    } catch (e) {
-      msg.textContent = e.message;
-      msg.className = 'result error';
-    } finally {
-      btn.disabled = false;
-    }
+    perform(btn, msg, () => act(type === 'number' ? Number(input.value) : input.value));
   } }, h('label', null, label + ' ', input), btn, hint ? h('small', { class: 'muted' }, hint) : null, msg);
   return { form, input, msg };
 }
 
+// perform runs an action once at a time and shows its outcome: what it
+// returns, or the API's error message.
+async function perform(btn, msg, act) {
+  btn.disabled = true;
+  msg.className = 'result';
+  msg.textContent = '…';
+  try {
+    msg.textContent = (await act()) || 'done';
+    msg.className = 'result ok';
+  } catch (e) {
+    msg.textContent = e.message;
+    msg.className = 'result error';
+  } finally {
+    btn.disabled = false;
+  }
+}
+
 export function actionButton({ id, text, act }) {
   const msg = h('output', { id: id + '-result', class: 'result', 'aria-live': 'polite' });
-  const btn = h('button', { id, type: 'button', onclick: async () => {
-    btn.disabled = true;
-    try {
-      msg.textContent = (await act()) || 'done';
-      msg.className = 'result ok';
-    } catch (e) {
-      msg.textContent = e.message;
-      msg.className = 'result error';
-    } finally {
-      btn.disabled = false;
-    }
-  } }, text);
+  const btn = h('button', { id, type: 'button', onclick: () => perform(btn, msg, act) }, text);
   return { el: h('span', { class: 'action' }, btn, msg), btn, msg };
 }
 
