@@ -91,7 +91,16 @@ func (f *Fields) Update(subresource string, live, next v1alpha1.Object, manager 
 	if err != nil {
 		return nil, err
 	}
-	return fromUnstructured(fm.UpdateNoErrors(liveU, nextU, manager))
+	// An update changes nothing of the object but its managedFields, so
+	// those are set on a copy of next: decoding the merged object back
+	// cost 14% of the server's CPU per create (issue 19's profile).
+	u, ok := fm.UpdateNoErrors(liveU, nextU, manager).(*unstructured.Unstructured)
+	if !ok {
+		return nil, fmt.Errorf("field manager returned no unstructured object")
+	}
+	out := next.DeepCopyObject().(v1alpha1.Object)
+	out.SetManagedFields(u.GetManagedFields())
+	return out, nil
 }
 
 // Apply merges an applied configuration into live (nil: the object does

@@ -1,11 +1,15 @@
 package managed
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
 
 	"minka/api/v1alpha1"
 )
@@ -96,6 +100,75 @@ func BenchmarkUpdate(b *testing.B) {
 	for b.Loop() {
 		if _, err := f.Update("", live, next, "carol"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestUpdateKeepsTheObject: Update sets the field manager's managedFields
+// on a copy of next instead of decoding the merged object back; for
+// every kind, on a create and on an update, it must give the object that
+// decoding would.
+func TestUpdateKeepsTheObject(t *testing.T) {
+	f, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("../v1alpha1/testdata/valid/*.yaml")
+	if err != nil || len(files) < 6 {
+		t.Fatalf("testdata: %v %v", files, err)
+	}
+	for _, file := range files {
+		y, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := yaml.YAMLToJSON(y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := v1alpha1.DecodeObject(j)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		v1alpha1.Default(obj)
+		next := obj.DeepCopyObject().(v1alpha1.Object)
+		next.SetLabels(map[string]string{"changed": "yes"})
+		for _, c := range []struct {
+			what       string
+			live, next v1alpha1.Object
+		}{{"create", nil, obj}, {"update", obj, next}} {
+			fm, err := f.manager(c.next, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			liveU, _ := toUnstructured(c.live, c.next)
+			nextU, _ := toUnstructured(c.next, c.next)
+			merged := fm.UpdateNoErrors(liveU, nextU, "tester")
+			want, err := fromUnstructured(merged)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Update("", c.live, c.next, "tester")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The two runs may fall in different seconds.
+			for _, o := range []v1alpha1.Object{got, want} {
+				mf := o.GetManagedFields()
+				for i := range mf {
+					mf[i].Time = nil
+				}
+				o.SetManagedFields(mf)
+			}
+			if !equality.Semantic.DeepEqual(got, want) {
+				t.Errorf("%s, %s: the object with the manager's managedFields differs from the merged one decoded:\n got %#v\nwant %#v", file, c.what, got, want)
+			}
+			if n := len(got.GetManagedFields()); n == 0 || (c.live != nil && n != 1) {
+				t.Errorf("%s, %s: %d managedFields entries, want 1 (the tester's, merged)", file, c.what, n)
+			}
+			if c.live == nil {
+				obj.SetManagedFields(got.GetManagedFields()) // the update's live object has the create's
+			}
 		}
 	}
 }
