@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,5 +168,63 @@ func TestMergePatch(t *testing.T) {
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	if resp.StatusCode != 200 || len(m.Spec.Labels) != 2 || m.Metadata.Generation != 2 {
 		t.Errorf("merge patch: %d %+v", resp.StatusCode, m)
+	}
+}
+
+// TestConcurrentPatches: patches that name no resourceVersion, sent at
+// once, each get applied (the loser of a race is applied again to a fresh
+// read, as kube-apiserver does); one that names a stale resourceVersion
+// is a 409.
+func TestConcurrentPatches(t *testing.T) {
+	hs, _ := newTestServer(t, Config{})
+	created := post(t, hs.URL+poolPath, pool("a"))
+	const n = 8
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"metadata":{"labels":{"l%d":"x"}}}`, i)
+			req, _ := http.NewRequest("PATCH", hs.URL+poolPath+"/a", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/merge-patch+json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != http.StatusOK {
+			t.Errorf("a concurrent merge patch answered %d, want 200", c)
+		}
+	}
+	resp, err := http.Get(hs.URL + poolPath + "/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Metadata struct{ Labels map[string]string }
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if len(got.Metadata.Labels) != n {
+		t.Errorf("after %d concurrent patches the labels are %v: some were lost", n, got.Metadata.Labels)
+	}
+	stale := created["metadata"].(map[string]any)["resourceVersion"].(string)
+	req, _ := http.NewRequest("PATCH", hs.URL+poolPath+"/a", strings.NewReader(`{"metadata":{"resourceVersion":"`+stale+`","labels":{"late":"x"}}}`))
+	req.Header.Set("Content-Type", "application/merge-patch+json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("a patch naming a stale resourceVersion answered %d, want 409", resp.StatusCode)
 	}
 }

@@ -1,7 +1,9 @@
 package apiserver
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -12,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"minka/api/v1alpha1"
+	"minka/store"
 )
 
 // update replaces an object (PUT), or its status on /status.
@@ -87,8 +90,9 @@ const (
 )
 
 // patch applies a JSON or merge patch to the stored object and writes the
-// result conditioned on the revision it read, so a concurrent writer
-// yields 409 instead of being overwritten; a server-side apply goes to
+// result conditioned on the revision it read, so a concurrent writer is
+// never overwritten: the patch is applied again to a fresh read, or, when
+// it names a resourceVersion, answered 409; a server-side apply goes to
 // serverSideApply.
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, info *requestInfo) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == applyPatchType {
@@ -104,6 +108,27 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, info *requestInfo
 	if err != nil {
 		return err
 	}
+	// As kube-apiserver's, a patch that names no resourceVersion is
+	// applied again to a fresh read when a concurrent write beat it: it
+	// asked for a change, not for the version it was sent against.
+	pinned := bytes.Contains(patch, []byte("resourceVersion"))
+	for attempt := 1; ; attempt++ {
+		err := s.patchOnce(w, r, info, patch)
+		if err == nil || pinned || attempt == maxPatchAttempts || !errors.Is(err, store.ErrConflict) || r.Context().Err() != nil {
+			return err
+		}
+	}
+}
+
+// maxPatchAttempts bounds the re-reads of a patch that keeps meeting
+// concurrent writes, beside the request's store deadline (kube-apiserver's
+// are bounded by its timeout alone): each lost attempt means another
+// write landed, so the object is moving on.
+const maxPatchAttempts = 50
+
+// patchOnce applies patch to the stored object as read now and writes it
+// guarded by that read's resourceVersion.
+func (s *Server) patchOnce(w http.ResponseWriter, r *http.Request, info *requestInfo, patch []byte) error {
 	cur, err := s.store.Get(r.Context(), info.Kind, info.Namespace, info.Name)
 	if err != nil {
 		return err

@@ -150,6 +150,14 @@ func (b *browser) text(selector string) string {
 	return eval[string](b, fmt.Sprintf(`(document.querySelector(%s) || {}).textContent || ''`, js(selector)))
 }
 
+// click clicks an element from within the page, as the user's click
+// would arrive: a click event on it (a checkbox toggles first).
+func (b *browser) click(selector string) {
+	b.t.Helper()
+	b.wait("the element "+selector, fmt.Sprintf(`document.querySelector(%s)`, js(selector)), 10*time.Second)
+	eval[bool](b, fmt.Sprintf(`document.querySelector(%s).click(), true`, js(selector)))
+}
+
 // open goes to a page of the view by its hash, without reloading.
 func (b *browser) open(hash string) {
 	b.t.Helper()

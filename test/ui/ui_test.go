@@ -90,7 +90,7 @@ func TestWebUI(t *testing.T) {
 			document.querySelector('table.matrix tr[data-name="ceph-master-9b1c2d3"] td[data-state=WaitingForBinaries]')`, 60*time.Second)
 		// Every distro picked: none of the sha1s is ready on jammy.
 		b.wait("no sha1 ready on all three", `document.querySelector('#latest-ready').textContent.startsWith('None')`, 10*time.Second)
-		b.run(chromedp.Click(chromedp.CSS(`fieldset.pick input[value="ubuntu/jammy/x86_64"]`)))
+		b.click(`fieldset.pick input[value="ubuntu/jammy/x86_64"]`)
 		b.wait("the example's sha1 as the latest ready on xenial and centos 9",
 			`document.querySelector('#latest-ready').textContent.startsWith('45e3f3c7a1b2c3d4e5f60718293a4b5c6d7e8f90 (')`, 10*time.Second)
 		shots = append(shots, b.screenshot("repo"))
@@ -123,7 +123,9 @@ func TestWebUI(t *testing.T) {
 				"spec":{"pipeline":"webapp",`+ref+`,"trigger":{"kind":"manual"},"parameters":{"SIM_DURATION":"30s"}}}`)
 		}
 		b.open("#/slavepools/ci/trusty-amd64")
-		b.run(chromedp.Click(chromedp.CSS("#chart-5m")))
+		// In-page clicks for the controls inside a page's live part: a
+		// re-render moves them, which ends DevTools' handle on the node.
+		b.click("#chart-5m")
 		b.wait("the queue seen", `/[1-9]\d* queued/.test(document.querySelector('#pool-size').textContent) || /[1-9]\d* busy/.test(document.querySelector('#pool-size').textContent)`, 30*time.Second)
 		b.wait("the pool's form", `document.querySelector('#scale-input')`, 10*time.Second)
 		// What the API refuses is refused here, with its words.

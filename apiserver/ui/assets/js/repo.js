@@ -7,12 +7,28 @@ const STATE = { Ready: 'good', Failed: 'bad', Building: 'run', Queued: 'run', Re
 const distroKey = (d) => `${d.distro}/${d.version}/${d.arch || 'x86_64'}`;
 const created = (o) => Date.parse(o.metadata.creationTimestamp) || 0;
 
-// picked remembers the distros chosen for "latest ready", per project/ref.
+// picked remembers the distros chosen for "latest ready" and those seen, per
+// project/ref.
 const picked = new Map();
 
 export function repo(ctx, ns, name) {
   const body = h('div');
   const el = h('div', { class: 'page repo' }, body);
+  // The distro picker is made again only when the columns change, and
+  // moved into each render otherwise, so that a re-render does not lose
+  // a click on it.
+  const answer = h('p', { id: 'latest-ready', class: 'big' });
+  let pick = null, pickCols = '';
+  const pickFor = (cols, want) => {
+    if (pick && pickCols === cols.join(',')) return pick;
+    pickCols = cols.join(',');
+    pick = h('fieldset', { class: 'pick' }, h('legend', null, 'Latest sha1 ready on'),
+      cols.map((c) => h('label', null, h('input', { type: 'checkbox', value: c, checked: want.has(c), onchange: (ev) => {
+        if (ev.target.checked) want.add(c); else want.delete(c);
+        update();
+      } }), ' ' + c.replace(/\//g, ' '))), answer);
+    return pick;
+  };
   const update = () => {
     const r = ctx.live.get('repos', ns, name);
     if (!r) { fill(body, notFound('Repo', ns, name)); return; }
@@ -21,10 +37,14 @@ export function repo(ctx, ns, name) {
       o.spec.project === r.spec.project && o.spec.ref === r.spec.ref).sort((a, b) => created(b) - created(a));
     const cols = [...new Set(siblings.flatMap((o) => (o.spec.distros || []).map(distroKey)))].sort();
     const group = ns + '/' + r.spec.project + '/' + r.spec.ref;
-    if (!picked.has(group)) picked.set(group, new Set(cols));
-    const want = picked.get(group);
+    // A distro is picked when first seen; unticking it is remembered.
+    if (!picked.has(group)) picked.set(group, { want: new Set(), seen: new Set() });
+    const { want, seen } = picked.get(group);
+    for (const c of cols) if (!seen.has(c)) { seen.add(c); want.add(c); }
     const stateOf = (o, col) => ((o.status && o.status.distros) || []).find((d) => distroKey(d) === col);
     const latest = siblings.find((o) => want.size > 0 && [...want].every((c) => (stateOf(o, c) || {}).state === 'Ready'));
+    fill(answer, want.size === 0 ? 'Pick a distro.'
+      : latest ? [h('code', null, latest.spec.sha1), ' (', objLink('repos', latest), ')'] : 'None of these sha1s is ready on all of them yet.');
     fill(body,
       header('Repo', r, ready ? badge(words(ready.reason), ready.status === 'True' ? 'good' : 'bad') : null),
       kv([
@@ -48,13 +68,7 @@ export function repo(ctx, ns, name) {
                 d.reason && d.state !== 'Ready' ? h('small', { class: 'muted' }, ' ' + words(d.reason)) : null);
             }),
             h('td', null, (o.status && o.status.node) || ''), h('td', null, ago(o.metadata.creationTimestamp))))))),
-        h('fieldset', { class: 'pick' }, h('legend', null, 'Latest sha1 ready on'),
-          cols.map((c) => h('label', null, h('input', { type: 'checkbox', value: c, checked: want.has(c), onchange: (ev) => {
-            if (ev.target.checked) want.add(c); else want.delete(c);
-            update();
-          } }), ' ' + c.replace(/\//g, ' '))),
-          h('p', { id: 'latest-ready', class: 'big' }, want.size === 0 ? 'Pick a distro.'
-            : latest ? [h('code', null, latest.spec.sha1), ' (', objLink('repos', latest), ')'] : 'None of these sha1s is ready on all of them yet.'))),
+        pickFor(cols, want)),
       section('Distros of this sha1', table('distros', ['Distro', 'State', 'Why', 'Archs', 'Binaries', 'Builds', 'Since'],
         (st.distros || []).map((d) => h('tr', null, h('td', null, distroKey(d)), h('td', null, badge(words(d.state), STATE[d.state] || '')),
           h('td', { class: 'msg' }, [words(d.reason), d.message ? ': ' + d.message : '']), h('td', null, (d.archs || []).join(' ')),

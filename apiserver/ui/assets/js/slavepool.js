@@ -15,7 +15,16 @@ export function slavepool(ctx, ns, name) {
   const actions = h('div', { class: 'actions' });
   const el = h('div', { class: 'page slavepool' }, actions, body);
   let built = false;
+  // The range buttons are made once and moved into each render, so that
+  // a re-render between a press and its release does not lose the click.
+  const buttons = SPANS.map(([label, ms]) => h('button', { type: 'button', id: 'chart-' + label,
+    onclick: () => { span = ms; update(); } }, label));
+  const range = h('div', { class: 'range', role: 'group', 'aria-label': 'chart range' }, buttons);
   const update = () => {
+    SPANS.forEach(([, ms], i) => {
+      buttons[i].className = ms === span ? 'on' : '';
+      buttons[i].setAttribute('aria-pressed', String(ms === span));
+    });
     const p = ctx.live.get('slavepools', ns, name);
     if (!p) { fill(body, notFound('SlavePool', ns, name)); return; }
     const auto = p.spec.autoscale && p.spec.autoscale.enabled;
@@ -39,9 +48,7 @@ export function slavepool(ctx, ns, name) {
       section('Size',
         h('p', { id: 'pool-size', class: 'big' }, `${st.ready || 0} online of ${st.desiredReplicas || 0} desired · ${st.busy || 0} busy · ${st.idle || 0} idle · ${st.queued || 0} queued`),
         scaling ? h('p', { class: 'msg' }, words(scaling.reason) + (scaling.message ? ': ' + scaling.message : '')) : null,
-        h('div', { class: 'range', role: 'group', 'aria-label': 'chart range' }, SPANS.map(([label, ms]) =>
-          h('button', { type: 'button', id: 'chart-' + label, class: ms === span ? 'on' : '', 'aria-pressed': String(ms === span),
-            onclick: () => { span = ms; update(); } }, label))),
+        range,
         scaleChart(st.scaleHistory, now, span),
         kv([
           ['Labels', (p.spec.labels || []).join(' ')],
