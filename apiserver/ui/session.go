@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -170,11 +172,11 @@ func readToken(r *http.Request) (string, error) {
 		}
 		token = in.Token
 	case "application/x-www-form-urlencoded":
-		r.Body = io.NopCloser(strings.NewReader(string(body)))
-		if err := r.ParseForm(); err != nil {
-			return "", err
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return "", fmt.Errorf("body: not a form: %w", err)
 		}
-		token = r.PostForm.Get("token")
+		token = form.Get("token")
 	default:
 		return "", errors.New("Content-Type: want application/json or a form")
 	}

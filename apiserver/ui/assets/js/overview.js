@@ -1,6 +1,6 @@
 // The overview: problems first, then every kind at a glance.
 import { h, ago, short, table, section, objLink, badge, between, words, fill } from './dom.js';
-import { KINDS, problem, cond } from './parts.js';
+import { KINDS, problem, cond, lastBuild } from './parts.js';
 
 const byName = (a, b) => (a.metadata.namespace + '/' + a.metadata.name).localeCompare(b.metadata.namespace + '/' + b.metadata.name);
 const created = (o) => Date.parse(o.metadata.creationTimestamp) || 0;
@@ -79,7 +79,7 @@ function repos(rs) {
 
 function pipelines(ps) {
   return table('pipelines', ['Name', 'Job', 'Runs on', 'Last build'], ps.map((p) => {
-    const last = ((p.status && p.status.lastBuilds) || []).reduce((a, b) => (!a || b.number > a.number ? b : a), null);
+    const last = lastBuild(p);
     return row('Pipeline', p, objLink('pipelines', p, p.metadata.namespace + '/' + p.metadata.name), p.spec.job,
       p.spec.label || 'any agent', last ? ['#' + last.number + ' ', phase(last.phase)] : 'none yet');
   }), 'No Pipelines.');

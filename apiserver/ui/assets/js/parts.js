@@ -55,7 +55,7 @@ export function problem(resource, o) {
     case 'pipelines': {
       // A Pipeline's own conditions are optional; its builds say more.
       const c = cond(o, 'Ready');
-      const last = ((o.status && o.status.lastBuilds) || []).reduce((a, b) => (!a || b.number > a.number ? b : a), null);
+      const last = lastBuild(o);
       if (c && c.status !== 'True') p = { reason: words(c.reason), message: c.message || '' };
       else if (last && ['Failed', 'Aborted'].includes(last.phase)) {
         p = { reason: 'Last build ' + last.phase.toLowerCase(), message: `#${last.number} of ${last.branch || last.tag || 'a ref'}` };
@@ -73,6 +73,11 @@ export function problem(resource, o) {
     p = { reason: 'Change not yet seen', message: `generation ${gen} is newer than the ${seen} the controller last reported on` };
   }
   return p;
+}
+
+// lastBuild is a Pipeline's newest build in status.lastBuilds, or null.
+export function lastBuild(p) {
+  return ((p.status && p.status.lastBuilds) || []).reduce((a, b) => (!a || b.number > a.number ? b : a), null);
 }
 
 export function eventsOf(live, kind, ns, name) {
