@@ -51,10 +51,12 @@ func BenchmarkCreateThroughput(b *testing.B) {
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}, Timeout: 30 * time.Second}
 	for iter := 0; iter < b.N; iter++ {
 		var apiRates, rawRates []float64
+		var srvCPU, selfAPICPU, selfRawCPU time.Duration
 		var value string
 		for round := 0; round < rounds; round++ {
 			ns := fmt.Sprintf("bench%d-%d", iter, round)
 			url := srv.URL + "/apis/minka.dev/v1alpha1/namespaces/" + ns + "/deployments"
+			srv0, self0 := serverCPU(b, srv), e2e.SelfCPU()
 			api := parallel(b, n, func(i int) error {
 				resp, err := hc.Post(url, "application/json", bytes.NewReader(benchDeployment(ns, fmt.Sprintf("d%d", i))))
 				if err != nil {
@@ -67,15 +69,19 @@ func BenchmarkCreateThroughput(b *testing.B) {
 				}
 				return nil
 			})
+			srvCPU += serverCPU(b, srv) - srv0
+			selfAPICPU += e2e.SelfCPU() - self0
 			stored, err := e.Client.Get(context.Background(), "/minka/deployments/"+ns+"/d0")
 			if err != nil || len(stored.Kvs) == 0 {
 				b.Fatalf("reading a stored object: %v", err)
 			}
 			value = string(stored.Kvs[0].Value)
+			self0 = e2e.SelfCPU()
 			raw := parallel(b, n, func(i int) error {
 				_, err := e.Client.Put(context.Background(), fmt.Sprintf("/bench/raw/%s/d%d", ns, i), value)
 				return err
 			})
+			selfRawCPU += e2e.SelfCPU() - self0
 			apiRates = append(apiRates, float64(n)/api.Seconds())
 			rawRates = append(rawRates, float64(n)/raw.Seconds())
 		}
@@ -83,9 +89,22 @@ func BenchmarkCreateThroughput(b *testing.B) {
 		b.ReportMetric(apiRate, "api-creates/s")
 		b.ReportMetric(rawRate, "etcd-puts/s")
 		b.ReportMetric(apiRate/rawRate, "ratio")
-		b.Logf("%d rounds of %d objects, %d clients, %d-byte values: API %.0f creates/s (rounds %.0f), raw etcd %.0f puts/s (rounds %.0f), ratio %.2f",
+		per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(rounds*n) }
+		b.ReportMetric(per(srvCPU), "server-cpu-us/create")
+		b.Logf("%d rounds of %d objects, %d clients, %d-byte values: API %.0f creates/s (rounds %.0f), raw etcd %.0f puts/s (rounds %.0f), ratio %.2f (target ≥ 0.8)",
 			rounds, n, benchClients, len(value), apiRate, apiRates, rawRate, rawRates, apiRate/rawRate)
+		b.Logf("CPU per object: server %.0f µs/create; etcd + HTTP clients %.0f µs/create; etcd + etcd clients %.0f µs/raw put",
+			per(srvCPU), per(selfAPICPU), per(selfRawCPU))
 	}
+}
+
+// serverCPU is the server process's CPU time so far.
+func serverCPU(b *testing.B, srv *Server) time.Duration {
+	d, err := srv.CPU()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
 }
 
 // saveProfile takes a 4 s CPU profile of the server under load, for

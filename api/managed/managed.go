@@ -24,6 +24,7 @@ import (
 // Fields holds one field manager per kind and subresource.
 type Fields struct {
 	managers map[string]*managedfields.FieldManager
+	creator  *creator
 }
 
 var (
@@ -50,7 +51,7 @@ func New() (*Fields, error) {
 	}
 	gv := v1alpha1.SchemeGroupVersion
 	api := fieldpath.APIVersion(gv.String())
-	f := &Fields{managers: map[string]*managedfields.FieldManager{}}
+	f := &Fields{managers: map[string]*managedfields.FieldManager{}, creator: newCreator(tc)}
 	for _, k := range v1alpha1.Kinds() {
 		gvk := gv.WithKind(k.Kind)
 		subs := map[string]*fieldpath.Set{"": nil}
@@ -82,6 +83,10 @@ func (f *Fields) Update(subresource string, live, next v1alpha1.Object, manager 
 	fm, err := f.manager(next, subresource)
 	if err != nil {
 		return nil, err
+	}
+	if live == nil && subresource == "" && len(next.GetManagedFields()) == 0 {
+		k, _ := v1alpha1.KindOf(next) // f.manager found it
+		return f.creator.create(k, next, manager)
 	}
 	liveU, err := toUnstructured(live, next)
 	if err != nil {
