@@ -88,6 +88,12 @@ func (f *Fields) Update(subresource string, live, next v1alpha1.Object, manager 
 		k, _ := v1alpha1.KindOf(next) // f.manager found it
 		return f.creator.create(k, next, manager)
 	}
+	if live != nil && subresource == "status" {
+		out, ok, err := f.creator.status(live, next, manager)
+		if err != nil || ok {
+			return out, err
+		}
+	}
 	liveU, err := toUnstructured(live, next)
 	if err != nil {
 		return nil, err
