@@ -138,6 +138,10 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.cache, err = watchcache.New(st, wc); err != nil {
 		return nil, err
 	}
+	// Updates build on the cache's copy rather than reading etcd first.
+	if sg, ok := st.(interface{ SuggestFrom(store.Suggester) }); ok {
+		sg.SuggestFrom(s.cache)
+	}
 	// Every kind's cache starts now, not at its first watch, and has its
 	// first list before the server answers (unless etcd does not answer
 	// in time), so that a client that lists and then watches from the

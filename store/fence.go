@@ -33,13 +33,19 @@ func (s *Store) WithFence(f Fence) *Store {
 // When it fails because of the fence, the error is ErrFenced; otherwise a
 // failed compare is reported as ok=false for the caller to interpret.
 func (s *Store) commit(ctx context.Context, cmps []clientv3.Cmp, ops ...clientv3.Op) (*clientv3.TxnResponse, bool, error) {
+	return s.commitElse(ctx, cmps, nil, ops...)
+}
+
+// commitElse is commit running els when a compare fails: a read of what
+// beat the write, so that its retry needs no read of its own.
+func (s *Store) commitElse(ctx context.Context, cmps []clientv3.Cmp, els []clientv3.Op, ops ...clientv3.Op) (*clientv3.TxnResponse, bool, error) {
 	if s.fence != nil {
 		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.fence.Key), "=", s.fence.CreateRevision))
 	}
 	if IsDryRun(ctx) {
 		ops = nil // the compares alone: a read-only transaction
 	}
-	resp, err := s.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
+	resp, err := s.cli.Txn(ctx).If(cmps...).Then(ops...).Else(els...).Commit()
 	if err != nil {
 		return nil, false, err
 	}

@@ -42,6 +42,7 @@ type Store struct {
 	maxObject int64
 	leases    *leaseCache
 	fence     *Fence
+	hints     *hints
 }
 
 // New returns a Store on an etcd client.
@@ -56,7 +57,7 @@ func New(cli *clientv3.Client, opts Options) *Store {
 		opts.MaxRequestBytes = DefaultMaxRequestBytes
 	}
 	return &Store{cli: cli, prefix: opts.Prefix, maxObject: MaxObjectBytes(opts.MaxRequestBytes),
-		leases: &leaseCache{cli: cli, ttl: opts.EventTTL}}
+		leases: &leaseCache{cli: cli, ttl: opts.EventTTL}, hints: &hints{}}
 }
 
 // MaxObjectBytes is the largest encoded object this store writes.
@@ -76,6 +77,11 @@ func (o ListOptions) matches(obj v1alpha1.Object) bool {
 		return false
 	}
 	return o.Fields == nil || o.Fields.Matches(FieldsOf(obj))
+}
+
+// everything says no selector can refuse an object.
+func (o ListOptions) everything() bool {
+	return (o.Labels == nil || o.Labels.Empty()) && (o.Fields == nil || o.Fields.Empty())
 }
 
 // Revision returns etcd's current revision.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -136,12 +137,12 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource stri
 		return nil, err
 	}
 	tr := &tracker{subresource: subresource}
+	var beat []*mvccpb.KeyValue // what a failed write's transaction read back
 	for attempt := 0; ; attempt++ {
-		cur, curData, err := s.get(ctx, k, ns, name)
+		cur, curData, modRev, err := s.current(ctx, k, ns, name, want, attempt, beat)
 		if err != nil {
 			return nil, err
 		}
-		modRev, _ := parseRV(k, cur.GetResourceVersion())
 		if want != 0 && want != modRev {
 			return nil, conflict(k, ns, name, "the object has been modified; please apply your changes to the latest version and try again")
 		}
@@ -165,10 +166,11 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource stri
 				return nil, err
 			}
 		}
-		out, ok, err := s.write(ctx, k, next, curData, modRev)
+		out, ok, read, err := s.write(ctx, k, next, curData, modRev)
 		if err != nil || ok {
 			return out, err
 		}
+		beat = read
 		if want != 0 || attempt == maxRetries {
 			return nil, conflict(k, ns, name, "the object has been modified; please apply your changes to the latest version and try again")
 		}
@@ -176,47 +178,87 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource stri
 }
 
 // write stores next over the revision modRev. ok is false when another
-// writer got there first. Identical bytes are not written; bytes past
-// MaxObjectBytes are ErrTooLarge (for spec, status and scale writes
-// alike); an object being deleted whose last finalizer is gone is removed.
-func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object, curData []byte, modRev int64) (v1alpha1.Object, bool, error) {
+// writer got there first; beat is then what the write's transaction read
+// of the key instead (empty: deleted; nil: not read). Identical bytes are
+// not written; bytes past MaxObjectBytes are ErrTooLarge (for spec,
+// status and scale writes alike); an object being deleted whose last
+// finalizer is gone is removed.
+func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object, curData []byte, modRev int64) (out v1alpha1.Object, ok bool, beat []*mvccpb.KeyValue, err error) {
 	key := s.key(k, next.GetNamespace(), next.GetName())
 	if next.GetDeletionTimestamp() != nil && len(next.GetFinalizers()) == 0 {
 		out, ok, err := s.deleteAt(ctx, k, key, modRev)
 		if ok {
 			out = next
 		}
-		return out, ok, err
+		return out, ok, nil, err
 	}
 	data, err := encode(next)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	if bytes.Equal(data, curData) {
 		next.SetResourceVersion(fmt.Sprint(modRev))
-		return next, true, nil
+		return next, true, nil, nil
 	}
 	if err := s.checkSize(k.Kind, next.GetNamespace(), next.GetName(), data); err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	// WithIgnoreLease keeps an Event's lease: an update must not make it immortal.
 	var opts []clientv3.OpOption
 	if k.Kind == "Event" {
 		opts = append(opts, clientv3.WithIgnoreLease())
 	}
-	resp, ok, err := s.commit(ctx, []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(key), "=", modRev)},
-		clientv3.OpPut(key, string(data), opts...))
+	resp, ok, err := s.commitElse(ctx, []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(key), "=", modRev)},
+		[]clientv3.Op{clientv3.OpGet(key)}, clientv3.OpPut(key, string(data), opts...))
 	if err != nil {
 		err = etcdTooLarge(err, k.Kind, next.GetNamespace(), next.GetName(), data)
-		return nil, false, fmt.Errorf("updating %s %s/%s: %w", k.Kind, next.GetNamespace(), next.GetName(), err)
+		return nil, false, nil, fmt.Errorf("updating %s %s/%s: %w", k.Kind, next.GetNamespace(), next.GetName(), err)
 	}
 	if !ok {
-		return nil, false, nil
+		return nil, false, elseRead(resp), nil
 	}
 	rv := resp.Header.Revision
 	if IsDryRun(ctx) {
 		rv = modRev // nothing was written: the stored version stands
 	}
 	next.SetResourceVersion(fmt.Sprint(rv))
-	return next, true, nil
+	return next, true, nil, nil
+}
+
+// elseRead is the key a failed transaction's else branch read, as a
+// non-nil slice (empty when the key is gone).
+func elseRead(resp *clientv3.TxnResponse) []*mvccpb.KeyValue {
+	if resp == nil || len(resp.Responses) != 1 {
+		return nil
+	}
+	r := resp.Responses[0].GetResponseRange()
+	if r == nil {
+		return nil
+	}
+	return append([]*mvccpb.KeyValue{}, r.Kvs...)
+}
+
+// current is the stored object an update attempt builds on, its stored
+// bytes and mod revision: on the first attempt the suggester's copy when
+// it is the version asked for; after a lost race what that write's
+// transaction read back; else a read of etcd.
+func (s *Store) current(ctx context.Context, k v1alpha1.Kind, ns, name string, want int64, attempt int, beat []*mvccpb.KeyValue) (v1alpha1.Object, []byte, int64, error) {
+	switch {
+	case attempt == 0:
+		if cur, data, rev, ok := s.suggested(k, ns, name, want); ok {
+			return cur, data, rev, nil
+		}
+	case beat != nil:
+		if len(beat) == 0 {
+			return nil, nil, 0, notFound(k, ns, name)
+		}
+		cur, err := decode(k, beat[0].Value, beat[0].ModRevision)
+		return cur, beat[0].Value, beat[0].ModRevision, err
+	}
+	cur, data, err := s.get(ctx, k, ns, name)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	rev, _ := parseRV(k, cur.GetResourceVersion())
+	return cur, data, rev, nil
 }

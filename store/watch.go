@@ -181,6 +181,15 @@ func (w *watcher) bookmark(rev int64) WatchEvent {
 func (w *watcher) translate(ev *clientv3.Event) (WatchEvent, bool, error) {
 	var cur, prev v1alpha1.Object
 	var err error
+	if ev.Type != mvccpb.DELETE && ev.PrevKv != nil && w.opts.list().everything() {
+		// Without selectors a previous version only says MODIFIED rather
+		// than ADDED; decoding it cost 13% of the server's CPU per status
+		// write (issue 19's profile).
+		if cur, err = decode(w.k, ev.Kv.Value, ev.Kv.ModRevision); err != nil {
+			return WatchEvent{}, false, err
+		}
+		return WatchEvent{Type: watch.Modified, Object: cur}, true, nil
+	}
 	if ev.PrevKv != nil {
 		if prev, err = decode(w.k, ev.PrevKv.Value, ev.PrevKv.ModRevision); err != nil {
 			return WatchEvent{}, false, err
