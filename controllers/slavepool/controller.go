@@ -32,6 +32,12 @@ const Name = "slavepool"
 // Finalizer holds a SlavePool until its agents are gone.
 const Finalizer = "minka.dev/agents"
 
+// DefaultPoll is Options.Poll's default: the period of the queue read of
+// a Jenkins at rest, Poll/2 that of both reads while builds wait or
+// agents change, 20×Poll that of the nodes at rest, 60×Poll a pool's
+// resync at rest.
+const DefaultPoll = 500 * time.Millisecond
+
 // Options configure the controller.
 type Options struct {
 	Backends backend.Config
@@ -78,7 +84,7 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 		opts.Now = time.Now
 	}
 	if opts.Poll <= 0 {
-		opts.Poll = 500 * time.Millisecond
+		opts.Poll = DefaultPoll
 	}
 	pl := polling{queue: opts.Poll, busy: opts.PollBusy, nodes: opts.NodesPoll, resync: opts.Resync}
 	if pl.busy <= 0 {

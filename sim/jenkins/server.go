@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"minka/sim/fault"
-	"minka/sim/internal/reqcount"
+	"minka/sim/reqcount"
 )
 
 // Version is what the X-Jenkins header reports.

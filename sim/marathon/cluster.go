@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"minka/sim/fault"
-	"minka/sim/internal/reqcount"
+	"minka/sim/reqcount"
 )
 
 // Agent is a Mesos agent with finite resources.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"minka/sim/fault"
-	"minka/sim/internal/reqcount"
+	"minka/sim/reqcount"
 )
 
 // Flavor is a Nova flavor.
