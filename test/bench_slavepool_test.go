@@ -16,7 +16,7 @@ import (
 // server under test runs them.
 func pollIntervals() string {
 	p := slavepool.DefaultPoll
-	return fmt.Sprintf("queue every %v at rest, queue and nodes every %v while builds wait or agents change, nodes every %v at rest", p, p/2, 20*p)
+	return fmt.Sprintf("queue every %v at rest, queue and nodes every %v while builds wait or agents change, nodes every %v at rest", p, p/2, 4*p)
 }
 
 // perMinute sums a simulator's counts by "METHOD path" into requests per

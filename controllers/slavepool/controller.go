@@ -34,8 +34,8 @@ const Finalizer = "minka.dev/agents"
 
 // DefaultPoll is Options.Poll's default: the period of the queue read of
 // a Jenkins at rest, Poll/2 that of both reads while builds wait or
-// agents change, 20×Poll that of the nodes at rest, 60×Poll a pool's
-// resync at rest.
+// agents change, 4×Poll that of the nodes at rest (so that a build of a
+// few seconds shows as busy), 60×Poll a pool's resync at rest.
 const DefaultPoll = 500 * time.Millisecond
 
 // Options configure the controller.
@@ -50,7 +50,7 @@ type Options struct {
 	// 500ms; mita polls every 30s): a build stuck at rest waits at most
 	// this long to be seen. PollBusy is the period of both reads while
 	// builds wait for a pool or agents change (default Poll/2); NodesPoll
-	// that of the nodes at rest (default 20×Poll).
+	// that of the nodes at rest (default 4×Poll).
 	Poll, PollBusy, NodesPoll time.Duration
 	// Resync is how often a pool at rest is examined again for what only
 	// Nova shows, and how old the server list it reads may be (default
@@ -70,6 +70,7 @@ type reconciler struct {
 	jenkins map[string]Jenkins
 	clouds  map[string]Cloud
 	metrics *metrics
+	pollers map[string]*poller // by Jenkins name
 	poll    polling
 	now     func() time.Time
 }
@@ -91,7 +92,7 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 		pl.busy = opts.Poll / 2
 	}
 	if pl.nodes <= 0 {
-		pl.nodes = 20 * opts.Poll
+		pl.nodes = 4 * opts.Poll
 	}
 	if pl.resync <= 0 {
 		pl.resync = 60 * opts.Poll
@@ -118,11 +119,12 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	}
 	return func(t *reconcile.Term) error {
 		r := &reconciler{st: t.Store, kind: kind, inf: t.Informer(kind), rec: t.Recorder(Name), log: t.Log.WithValues("controller", Name),
-			jenkins: jk, clouds: clouds, metrics: m, poll: pl, now: opts.Now}
+			jenkins: jk, clouds: clouds, metrics: m, pollers: map[string]*poller{}, poll: pl, now: opts.Now}
 		ctl := t.NewController(Name, r, reconcile.BackendRateLimiter())
 		r.inf.AddEventHandler(reconcile.EnqueueObject(ctl))
 		for _, j := range jk {
 			p := &poller{r: r, jk: j, ctl: ctl}
+			r.pollers[j.Name()] = p
 			t.Go(p.run)
 		}
 		return nil

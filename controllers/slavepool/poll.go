@@ -3,6 +3,7 @@ package slavepool
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"minka/api/v1alpha1"
@@ -27,6 +28,16 @@ type poller struct {
 	queue  []QueueItem
 	nodes  map[string]Node
 	failed bool
+
+	mu      sync.Mutex
+	lastErr error // of the last read: the pools report it rather than read
+}
+
+// err is the failure of the poller's last read, nil when it succeeded.
+func (pl *poller) err() error {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	return pl.lastErr
 }
 
 func (pl *poller) run(ctx context.Context) {
@@ -46,7 +57,9 @@ func (pl *poller) run(ctx context.Context) {
 func (pl *poller) tick(ctx context.Context) time.Duration {
 	pools := pl.r.poolsOf(pl.jk.Name(), true)
 	if len(pools) == 0 {
-		pl.queue, pl.nodes = nil, nil
+		pl.mu.Lock()
+		pl.queue, pl.nodes, pl.lastErr, pl.failed = nil, nil, nil, false
+		pl.mu.Unlock()
 		return pl.r.poll.queue
 	}
 	busy := changing(pools)
@@ -60,15 +73,19 @@ func (pl *poller) tick(ctx context.Context) time.Duration {
 		// the nodes read now shows.
 		snap, err = pl.jk.Snapshot(ctx, pl.r.poll.nodes, 0)
 	}
+	pl.mu.Lock()
+	pl.lastErr = err
+	pl.mu.Unlock()
 	if err != nil {
-		// The pools read for themselves, fail and say so in their
-		// conditions: wake them once when Jenkins stops answering.
+		// The pools report the failure in their conditions (without
+		// reading a Jenkins that fails): wake them once when it starts,
+		// once when it ends; meanwhile retry every few polls.
 		if !pl.failed {
 			pl.failed = true
 			pl.wake(pools)
 		}
 		pl.queue, pl.nodes = nil, nil
-		return pl.r.poll.nodes
+		return 4 * pl.r.poll.queue
 	}
 	if pl.failed {
 		pl.failed = false

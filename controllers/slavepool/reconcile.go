@@ -40,7 +40,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	p, now := ps.Obj, r.now()
 	// The poller keeps the read fresh (and a write forgets it): a pool
 	// reads Jenkins itself only after a write or when the poller is late.
-	snap, err := jk.Snapshot(ctx, 2*r.poll.queue, 2*r.poll.nodes)
+	snap, err := r.snapshot(ctx, jk)
 	if err != nil {
 		return ps.Finish(ctx, reconcile.Result{}, r.failed(ctx, p, jk, cloud, &jenkinsError{err}))
 	}
@@ -100,6 +100,16 @@ func (r *reconciler) failed(ctx context.Context, p *v1alpha1.SlavePool, jk Jenki
 		r.rec.Eventf(ctx, p, v1alpha1.EventTypeWarning, reason, "%s", msg)
 	}
 	return err
+}
+
+// snapshot is the poller's read of jk, or its failure.
+func (r *reconciler) snapshot(ctx context.Context, jk Jenkins) (*Snapshot, error) {
+	if pl := r.pollers[jk.Name()]; pl != nil {
+		if err := pl.err(); err != nil {
+			return nil, err
+		}
+	}
+	return jk.Snapshot(ctx, 2*r.poll.queue, 2*r.poll.nodes)
 }
 
 // serversAge is how old a server list may be for p: what Nova alone
