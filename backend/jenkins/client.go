@@ -38,7 +38,11 @@ type Client struct {
 	jk   *gojenkins.Jenkins
 	url  string
 	tr   *transport.Transport
-	snap *readcache.Cache[*Snapshot]
+	// queue and nodes are the two halves of a snapshot, each shared for
+	// as long as its callers allow: the queue is read often, the nodes
+	// (a bigger answer, and one that changes less) less often at rest.
+	queue *readcache.Cache[[]QueueItem]
+	nodes *readcache.Cache[map[string]Node]
 	// noFollow is the client of requests whose answer is a redirect
 	// worth reading (a trigger's Location).
 	noFollow *http.Client
@@ -55,7 +59,8 @@ func New(cfg backend.Jenkins, m *transport.Metrics) (*Client, error) {
 	}
 	tr := transport.New(transport.Options{Backend: "jenkins", Name: cfg.Name, Timeout: backend.RequestTimeout(cfg.Timeout), Metrics: m})
 	c := &Client{name: cfg.Name, jk: gojenkins.CreateJenkins(tr.Client(), cfg.URL, cfg.User, token), url: strings.TrimSuffix(cfg.URL, "/"), tr: tr}
-	c.snap = readcache.New(c.readSnapshot, nil)
+	c.queue = readcache.New(c.readQueue, nil)
+	c.nodes = readcache.New(c.readNodes, nil)
 	c.noFollow = tr.Client()
 	c.noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return c, nil
@@ -74,16 +79,34 @@ func (j *Client) Session() string { s, _ := j.session.Load().(string); return s 
 // LastFailure is the last timeout, transport error or 5xx ("" if none).
 func (j *Client) LastFailure() string { s, _ := j.tr.LastFailure(); return s }
 
-// Snapshot reads the queue and the nodes, or returns the shared snapshot
-// if it was read at most maxAge ago and nothing was written since.
-func (j *Client) Snapshot(ctx context.Context, maxAge time.Duration) (*Snapshot, error) {
-	s, _, err := j.snap.Get(ctx, maxAge)
-	return s, err
+// Snapshot reads the queue and the nodes, each unless the shared one was
+// read at most its maxAge ago (queueAge, nodesAge) and nothing was
+// written since. The nodes are read after the queue, so that a build
+// that left the queue for an agent is seen on the agent.
+func (j *Client) Snapshot(ctx context.Context, queueAge, nodesAge time.Duration) (*Snapshot, error) {
+	items, qt, err := j.queue.Get(ctx, queueAge)
+	if err != nil {
+		return nil, err
+	}
+	nodes, nt, err := j.nodes.Get(ctx, nodesAge)
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{Items: items, Nodes: nodes, Taken: qt, NodesTaken: nt}, nil
 }
 
 // wrote forgets the shared snapshot: call it around every write attempt,
 // whatever its outcome (a lost reply may still have been applied).
-func (j *Client) wrote() { j.snap.Forget() }
+func (j *Client) wrote() { j.queue.Forget(); j.nodes.Forget() }
+
+// The tree= of each read names only the fields decodeSnapshot uses:
+// Stapler's NamedPathPruner writes exactly those (at any depth, so no
+// depth= is needed for the executors), instead of every exported field
+// of every node at depth 1 (its monitor data, load statistics, actions).
+const (
+	queueTree = "items[id,why,buildable,stuck,task[name]]"
+	nodesTree = "computer[displayName,numExecutors,offline,temporarilyOffline,assignedLabels[name],executors[idle]]"
+)
 
 type queueJSON struct {
 	Items []struct {
@@ -112,37 +135,51 @@ type computersJSON struct {
 	} `json:"computer"`
 }
 
-func (j *Client) readSnapshot(ctx context.Context) (*Snapshot, error) {
-	ctx = transport.WithOperation(ctx, "snapshot")
-	queue, err := j.getRaw(ctx, "/queue", nil)
+func (j *Client) readQueue(ctx context.Context) ([]QueueItem, error) {
+	body, err := j.getRaw(transport.WithOperation(ctx, "queue"), "/queue", map[string]string{"tree": queueTree})
 	if err != nil {
 		return nil, err
 	}
-	computers, err := j.getRaw(ctx, "/computer", map[string]string{"depth": "1"})
-	if err != nil {
-		return nil, err
-	}
-	s, err := decodeSnapshot(queue, computers)
+	items, err := decodeQueue(body)
 	if err != nil {
 		return nil, fmt.Errorf("jenkins %s: %w", j.name, err)
 	}
-	return s, nil
+	return items, nil
 }
 
-// decodeSnapshot reads /queue/api/json and /computer/api/json?depth=1.
-func decodeSnapshot(queue, computers []byte) (*Snapshot, error) {
+func (j *Client) readNodes(ctx context.Context) (map[string]Node, error) {
+	body, err := j.getRaw(transport.WithOperation(ctx, "nodes"), "/computer", map[string]string{"tree": nodesTree})
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := decodeNodes(body)
+	if err != nil {
+		return nil, fmt.Errorf("jenkins %s: %w", j.name, err)
+	}
+	return nodes, nil
+}
+
+// decodeQueue reads /queue/api/json.
+func decodeQueue(queue []byte) ([]QueueItem, error) {
 	var q queueJSON
 	if err := json.Unmarshal(queue, &q); err != nil {
 		return nil, fmt.Errorf("GET /queue/api/json: decoding: %w", err)
 	}
+	var items []QueueItem
+	for _, it := range q.Items {
+		items = append(items, QueueItem{ID: it.ID, Why: it.Why, Buildable: it.Buildable, Stuck: it.Stuck, Task: it.Task.Name})
+	}
+	return items, nil
+}
+
+// decodeNodes reads /computer/api/json (with depth=1 or the tree= above:
+// the fields are the same).
+func decodeNodes(computers []byte) (map[string]Node, error) {
 	var c computersJSON
 	if err := json.Unmarshal(computers, &c); err != nil {
 		return nil, fmt.Errorf("GET /computer/api/json: decoding: %w", err)
 	}
-	s := &Snapshot{Nodes: map[string]Node{}, Taken: time.Now()}
-	for _, it := range q.Items {
-		s.Items = append(s.Items, QueueItem{ID: it.ID, Why: it.Why, Buildable: it.Buildable, Stuck: it.Stuck, Task: it.Task.Name})
-	}
+	nodes := map[string]Node{}
 	for _, cp := range c.Computer {
 		n := Node{Name: cp.DisplayName, Executors: cp.NumExecutors, Offline: cp.Offline, TemporarilyOffline: cp.TemporarilyOffline}
 		for _, e := range cp.Executors {
@@ -153,9 +190,9 @@ func decodeSnapshot(queue, computers []byte) (*Snapshot, error) {
 		for _, l := range cp.AssignedLabels {
 			n.Labels = append(n.Labels, l.Name)
 		}
-		s.Nodes[n.Name] = n
+		nodes[n.Name] = n
 	}
-	return s, nil
+	return nodes, nil
 }
 
 // CreateNode posts the form Jenkins' "New Node" page sends: a permanent

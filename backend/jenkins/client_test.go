@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,7 +42,7 @@ func TestSnapshotForgottenAfterALostCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	before, err := c.Snapshot(ctx, time.Minute)
+	before, err := c.Snapshot(ctx, time.Minute, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func TestSnapshotForgottenAfterALostCreate(t *testing.T) {
 		if err := c.CreateNode(ctx, jenkins.NodeSpec{Name: name, Executors: 1, RemoteFS: "/home/jenkins", Labels: []string{"trusty"}}); err == nil {
 			t.Fatalf("%s: CreateNode reported success for a lost reply", failure)
 		}
-		after, err := c.Snapshot(ctx, time.Minute)
+		after, err := c.Snapshot(ctx, time.Minute, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,5 +78,72 @@ func TestSnapshotForgottenAfterALostCreate(t *testing.T) {
 	}
 	if last := c.LastFailure(); last == "" {
 		t.Error("no last failure kept after a timeout")
+	}
+}
+
+// The snapshot's reads ask with tree= for the fields they use, and the
+// answers carry them: a node's labels and busy executors, a queued item
+// waiting on a label. Each half is read again only when older than its
+// maxAge, as counted by the simulator.
+func TestSnapshotTreeReads(t *testing.T) {
+	sim := simjenkins.New(simjenkins.Options{BuildDuration: time.Hour})
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	token := filepath.Join(t.TempDir(), "token")
+	_ = os.WriteFile(token, []byte("token\n"), 0o600)
+	c, err := jenkins.New(backend.Jenkins{Name: "default", URL: srv.URL, User: "admin", Token: backend.Secret{File: token}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := c.CreateNode(ctx, jenkins.NodeSpec{Name: "a1", Executors: 2, RemoteFS: "/home/jenkins", Labels: []string{"trusty", "amd64"}}); err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := sim.Secret("a1")
+	if err := sim.Connect("a1", secret); err != nil {
+		t.Fatal(err)
+	}
+	post := func(path, ctype, body string) {
+		req := httptest.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+		req.RequestURI = ""
+		req.Header.Set("Content-Type", ctype)
+		req.SetBasicAuth("admin", "token")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	post("/createItem?name=on-a1", "application/xml", `<project><assignedNode>trusty</assignedNode></project>`)
+	post("/createItem?name=nowhere", "application/xml", `<project><assignedNode>xenial</assignedNode></project>`)
+	post("/job/on-a1/build", "application/x-www-form-urlencoded", "")
+	post("/job/nowhere/build", "application/x-www-form-urlencoded", "")
+	var snap *jenkins.Snapshot
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		sim.Tick()
+		if snap, err = c.Snapshot(ctx, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		if snap.Nodes["a1"].Busy == 1 {
+			break
+		}
+	}
+	n := snap.Nodes["a1"]
+	if n.Busy != 1 || n.Executors != 2 || n.Offline || !slices.Contains(n.Labels, "trusty") || !slices.Contains(n.Labels, "amd64") {
+		t.Errorf("node a1 read as %+v, want 2 executors, 1 busy, online, labelled trusty and amd64", n)
+	}
+	if len(snap.Items) != 1 || snap.Items[0].Task != "nowhere" || !snap.Items[0].Buildable || !strings.Contains(snap.Items[0].Why, "xenial") || snap.Items[0].ID == 0 {
+		t.Errorf("queue read as %+v, want the one item of job nowhere waiting for label xenial", snap.Items)
+	}
+	sim.Requests.Reset()
+	for range 3 {
+		if _, err := c.Snapshot(ctx, 0, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := sim.Requests.Counts()
+	if got["GET /queue/api/json"] != 3 || got["GET /computer/api/json"] != 0 {
+		t.Errorf("three reads of the queue only (nodesAge 1h): requests %v, want 3 of /queue/api/json and none of /computer/api/json", got)
 	}
 }

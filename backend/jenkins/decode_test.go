@@ -20,11 +20,12 @@ func FuzzDecodeSnapshot(f *testing.F) {
 	f.Add(strings.Repeat("[", 100000), strings.Repeat(`{"a":`, 50000))
 	f.Add(`<html><body>Jenkins is starting</body></html>`, ``)
 	f.Fuzz(func(t *testing.T, queue, computers string) {
-		s, err := decodeSnapshot([]byte(queue), []byte(computers))
+		_, _ = decodeQueue([]byte(queue))
+		nodes, err := decodeNodes([]byte(computers))
 		if err != nil {
 			return
 		}
-		for name, n := range s.Nodes {
+		for name, n := range nodes {
 			if n.Name != name || n.Busy < 0 {
 				t.Fatalf("node %q decoded as %+v", name, n)
 			}

@@ -6,8 +6,8 @@ import "time"
 type Snapshot struct {
 	Items []QueueItem
 	Nodes map[string]Node
-	// Taken is when it was read.
-	Taken time.Time
+	// Taken is when the queue was read, NodesTaken when the nodes were.
+	Taken, NodesTaken time.Time
 }
 
 // QueueItem is one queued build.

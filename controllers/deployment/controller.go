@@ -149,7 +149,9 @@ func newClients(cfg backend.Marathon, m *transport.Metrics, log logr.Logger) (*c
 // failed are remembered for the rollback decision.
 func (r *reconciler) followEvents(ctx context.Context, c *clients, ctl *reconcile.Controller) {
 	s := *c.events
+	s.onDisconnect = c.streamDown
 	s.onConnect = func() {
+		c.streamUp()
 		for _, o := range r.inf.List("", nil) {
 			if d := o.(*v1alpha1.Deployment); d.Spec.Marathon == c.name {
 				ctl.Enqueue(reconcile.Request{Namespace: d.Namespace, Name: d.Name})
@@ -160,6 +162,7 @@ func (r *reconciler) followEvents(ctx context.Context, c *clients, ctl *reconcil
 		if ev.EventType == "deployment_failed" && ev.ID != "" {
 			r.failed.add(ev.ID)
 		}
+		c.appsChanged(ev.apps())
 		for _, id := range ev.apps() {
 			if ns, name, ok := splitAppID(id); ok {
 				ctl.Enqueue(reconcile.Request{Namespace: ns, Name: name})

@@ -71,6 +71,8 @@ type eventStream struct {
 	// onConnect runs on each (re)connection: events may have been
 	// missed while the stream was down.
 	onConnect func()
+	// onDisconnect, if set, runs when an opened stream ends.
+	onDisconnect func()
 	// now and sleep are the clock and the wait between connections
 	// (nil: the real ones); sleep reports false when ctx ended first.
 	now   func() time.Time
@@ -169,6 +171,9 @@ func (s *eventStream) follow(ctx context.Context, url string, now func() time.Ti
 	}
 	start := now()
 	s.onConnect()
+	if s.onDisconnect != nil {
+		defer s.onDisconnect()
+	}
 	if err = s.read(resp.Body); err == nil {
 		err = fmt.Errorf("GET %s: stream closed", url)
 	}

@@ -13,9 +13,9 @@ import (
 type Jenkins interface {
 	// Name is the backend's name in the server config.
 	Name() string
-	// Snapshot reads the queue and the nodes at one moment, or returns
-	// one read at most maxAge ago with no write attempt since.
-	Snapshot(ctx context.Context, maxAge time.Duration) (*Snapshot, error)
+	// Snapshot reads the queue, then the nodes, each unless the one
+	// shared was read at most its maxAge ago with no write attempt since.
+	Snapshot(ctx context.Context, queueAge, nodesAge time.Duration) (*Snapshot, error)
 	// CreateNode adds a JNLP agent node; an existing one is not an error.
 	CreateNode(ctx context.Context, n NodeSpec) error
 	// Secret is the JNLP agent secret of a node.

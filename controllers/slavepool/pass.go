@@ -323,7 +323,7 @@ func (ps *pass) drainOne(ctx context.Context, a *agent) (bool, error) {
 	if err := ps.jk.SetOffline(ctx, a.name, true, msg); err != nil {
 		return false, &jenkinsError{err}
 	}
-	fresh, err := ps.jk.Snapshot(ctx, 0)
+	fresh, err := ps.jk.Snapshot(ctx, 0, 0)
 	if err != nil {
 		return false, &jenkinsError{err}
 	}
@@ -418,9 +418,11 @@ func (ps *pass) idleSince() map[string]time.Time {
 	return out
 }
 
-// next is when to look again: soon while agents change, at the poll
-// interval for an autoscaled pool, when the first idle agent's timeout
-// ends, or never.
+// next is when to look again: soon while agents change (for what Nova
+// shows and the boot timeout), when the first idle agent's timeout or the
+// cooldown ends, at the resync period for what only Nova shows, or
+// never. The queue and the agents' state are the poller's: it wakes the
+// pool when they change.
 func (ps *pass) next() reconcile.Result {
 	if ps.quota != "" {
 		return reconcile.Result{RequeueAfter: pollQuota}
@@ -431,10 +433,21 @@ func (ps *pass) next() reconcile.Result {
 			return reconcile.Result{RequeueAfter: pollChanging}
 		}
 	}
-	// Jenkins has no event stream: busy and idle agents, and the queue,
-	// are polled. A pool with no agents and no autoscale waits for edits.
-	if a := ps.p.Spec.Autoscale; (a != nil && a.Enabled) || len(live) > 0 {
-		return reconcile.Result{RequeueAfter: ps.r.poll}
+	a := ps.p.Spec.Autoscale
+	if (a == nil || !a.Enabled) && len(live) == 0 {
+		return reconcile.Result{} // waits for edits
 	}
-	return reconcile.Result{}
+	wake := ps.r.poll.resync
+	timeout := dur(ps.p.Spec.IdleTimeout, 10*time.Minute)
+	for _, since := range ps.idleSince() {
+		if d := since.Add(timeout).Sub(ps.now); d > 0 && d < wake {
+			wake = d
+		}
+	}
+	if a != nil && a.Enabled && len(live) > ps.desired && ps.p.Status.LastScaleTime != nil {
+		if d := ps.p.Status.LastScaleTime.Add(dur(a.Cooldown, 2*time.Minute)).Sub(ps.now); d > 0 && d < wake {
+			wake = d
+		}
+	}
+	return reconcile.Result{RequeueAfter: wake}
 }

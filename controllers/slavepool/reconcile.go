@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -37,12 +38,14 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		}
 	}
 	p, now := ps.Obj, r.now()
-	snap, err := jk.Snapshot(ctx, r.poll/2)
+	// The poller keeps the read fresh (and a write forgets it): a pool
+	// reads Jenkins itself only after a write or when the poller is late.
+	snap, err := r.snapshot(ctx, jk)
 	if err != nil {
 		return ps.Finish(ctx, reconcile.Result{}, r.failed(ctx, p, jk, cloud, &jenkinsError{err}))
 	}
 	// All servers, not only ours by name: mita's agents are adopted by IP.
-	servers, err := cloud.AllServers(ctx, r.poll/2)
+	servers, err := cloud.AllServers(ctx, r.serversAge(p))
 	if err != nil {
 		return ps.Finish(ctx, reconcile.Result{}, r.failed(ctx, p, jk, cloud, err))
 	}
@@ -99,11 +102,35 @@ func (r *reconciler) failed(ctx context.Context, p *v1alpha1.SlavePool, jk Jenki
 	return err
 }
 
+// snapshot is the poller's read of jk, or its failure.
+func (r *reconciler) snapshot(ctx context.Context, jk Jenkins) (*Snapshot, error) {
+	if pl := r.pollers[jk.Name()]; pl != nil {
+		if err := pl.err(); err != nil {
+			return nil, err
+		}
+	}
+	return jk.Snapshot(ctx, 2*r.poll.queue, 2*r.poll.nodes)
+}
+
+// serversAge is how old a server list may be for p: what Nova alone
+// shows (a server in ERROR, one deleted behind minka's back) matters
+// while agents change; at rest one list per resync serves every pool of
+// the cloud. Lists older than a create or delete attempt are never used.
+func (r *reconciler) serversAge(p *v1alpha1.SlavePool) time.Duration {
+	if changing([]*v1alpha1.SlavePool{p}) {
+		return pollChanging
+	}
+	return r.poll.resync
+}
+
 // pools are the live pools of a Jenkins, for mita agents' adoption.
-func (r *reconciler) pools(jenkins string) []*v1alpha1.SlavePool {
+func (r *reconciler) pools(jenkins string) []*v1alpha1.SlavePool { return r.poolsOf(jenkins, false) }
+
+// poolsOf are the pools of a Jenkins, those being deleted too if asked.
+func (r *reconciler) poolsOf(jenkins string, deleting bool) []*v1alpha1.SlavePool {
 	var out []*v1alpha1.SlavePool
 	for _, o := range r.inf.List("", nil) {
-		if p := o.(*v1alpha1.SlavePool); p.Spec.Jenkins == jenkins && p.DeletionTimestamp == nil {
+		if p := o.(*v1alpha1.SlavePool); p.Spec.Jenkins == jenkins && (deleting || p.DeletionTimestamp == nil) {
 			out = append(out, p)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"minka/sim/fault"
+	"minka/sim/reqcount"
 )
 
 // Version is what the X-Jenkins header reports.
@@ -87,6 +88,8 @@ type Server struct {
 	// Faults injects latency and failures; also at /__sim/faults.
 	Faults  *fault.Injector
 	handler http.Handler
+	// Requests counts the requests served, by method and path.
+	Requests reqcount.Counter
 }
 
 // New returns a simulated Jenkins.
@@ -111,7 +114,7 @@ func New(opts Options) *Server {
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	s.computers["(built-in)"] = &computer{name: "Built-In Node", builtIn: true, executors: make([]*build, opts.BuiltInExecutors)}
 	s.Faults = fault.New(opts.Seed)
-	s.handler = s.Faults.Wrap(http.HandlerFunc(s.serve))
+	s.handler = s.Requests.Wrap(s.Faults.Wrap(http.HandlerFunc(s.serve)))
 	return s
 }
 

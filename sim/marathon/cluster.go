@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minka/sim/fault"
+	"minka/sim/reqcount"
 )
 
 // Agent is a Mesos agent with finite resources.
@@ -53,8 +54,11 @@ type Cluster struct {
 	// MesosFaults into the Mesos master's; each is also at /__sim/faults
 	// of its server.
 	Faults, MesosFaults *fault.Injector
-	handler, mesos      http.Handler
-	api                 resource // Marathon's REST routes
+	// Requests and MesosRequests count the requests each API answers, by
+	// method and path (the event stream is one request, however long).
+	Requests, MesosRequests reqcount.Counter
+	handler, mesos          http.Handler
+	api                     resource // Marathon's REST routes
 	// heartbeat is EventSourceServlet's heartBeatPeriod (10 s): an idle
 	// event stream gets a CRLF this often.
 	heartbeat time.Duration
@@ -91,9 +95,9 @@ func New(opts Options) *Cluster {
 		mappedJSON(w, http.StatusConflict, map[string]any{"message": lockedMessage, "deployments": []any{map[string]any{"id": uuid()}}})
 	})
 	c.api = c.marathonAPI()
-	c.handler = c.Faults.Wrap(http.HandlerFunc(c.serveMarathon))
+	c.handler = c.Requests.Wrap(c.Faults.Wrap(http.HandlerFunc(c.serveMarathon)))
 	c.MesosFaults = fault.New(opts.Seed + 1)
-	c.mesos = c.MesosFaults.Wrap(http.HandlerFunc(c.serveMesos))
+	c.mesos = c.MesosRequests.Wrap(c.MesosFaults.Wrap(http.HandlerFunc(c.serveMesos)))
 	return c
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"minka/sim/fault"
+	"minka/sim/reqcount"
 )
 
 // Flavor is a Nova flavor.
@@ -77,6 +78,8 @@ type Cloud struct {
 	failNext  int // creates that will end in ERROR
 	Faults    *fault.Injector
 	handler   http.Handler
+	// Requests counts the requests served, by method and path.
+	Requests reqcount.Counter
 }
 
 type server struct {
@@ -112,7 +115,7 @@ func New(opts Options) *Cloud {
 		servers: map[string]*server{}, volumes: map[string]*volume{}, nextIP: 10}
 	c.Faults = fault.New(opts.Seed)
 	c.Faults.Define(QuotaExceeded, c.quotaFault)
-	c.handler = c.Faults.Wrap(http.HandlerFunc(c.serve))
+	c.handler = c.Requests.Wrap(c.Faults.Wrap(http.HandlerFunc(c.serve)))
 	return c
 }
 
