@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"minka/store/storetest"
+	"minka/test/e2e"
 )
 
 // seed creates n objects through the API: Pipelines, and Builds owned by
@@ -52,16 +51,13 @@ func post(s *Server, plural, body string) map[string]any {
 	return m
 }
 
-// cpuSeconds is a process's user+system CPU time from /proc.
+// cpuSeconds is a process's user+system CPU time, in seconds.
 func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	d, err := e2e.ProcessCPU(pid)
 	if err != nil {
 		return -1
 	}
-	f := strings.Fields(string(b)[strings.LastIndexByte(string(b), ')')+2:])
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
-	return (utime + stime) / 100 // clock ticks; 100 Hz on Linux
+	return d.Seconds()
 }
 
 // atRest seeds n objects, lets the controllers settle, then watches the

@@ -13,7 +13,7 @@ import (
 const clockTick = 100
 
 // CPU is the CPU time (user + system) the server process has used so far.
-func (s *Server) CPU() (time.Duration, error) { return ProcessCPU(s.cmd.Process.Pid) }
+func (s *Server) CPU() (time.Duration, error) { return ProcessCPU(s.Pid()) }
 
 // ProcessCPU reads a process's user + system CPU time from /proc/PID/stat.
 func ProcessCPU(pid int) (time.Duration, error) {
