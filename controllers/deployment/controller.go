@@ -103,6 +103,10 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Deployments created in this server carry the finalizer from their
+	// create on, which spares the first pass a write before its PUT; the
+	// pass still adds it to one created elsewhere (an API-only server).
+	v1alpha1.AddDefaultFinalizer(kind.Kind, Finalizer)
 	failed := &failedSet{ids: map[string]time.Time{}, now: opts.Now}
 	return func(t *reconcile.Term) error {
 		r := &reconciler{st: t.Store, kind: kind, inf: t.Informer(kind), rec: t.Recorder(Name),
