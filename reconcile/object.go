@@ -17,8 +17,9 @@ import (
 
 // Fetch reads the object a request names from the store, not from an
 // informer's cache: a controller whose next step depends on the status it
-// wrote a moment ago must not act on a cache that has not seen it yet.
-// A missing object is (nil, nil).
+// wrote a moment ago must not act on a cache that has not seen it yet
+// (BeginCached reads the cache when it knows the cache has). A missing
+// object is (nil, nil).
 func Fetch(ctx context.Context, st ObjectStore, k v1alpha1.Kind, req Request) (v1alpha1.Object, error) {
 	obj, err := st.Get(ctx, k, req.Namespace, req.Name)
 	if errors.Is(err, store.ErrNotFound) {

@@ -12,8 +12,11 @@ const DefaultBackend = "default"
 // unchanged manifest re-apply without a write. Fields inside list items are
 // left as written (see DefaultItems).
 func Default(obj Object) {
-	if k, err := KindOf(obj); err == nil && k.Namespaced && obj.GetNamespace() == "" {
-		obj.SetNamespace("default")
+	if k, err := KindOf(obj); err == nil {
+		if k.Namespaced && obj.GetNamespace() == "" {
+			obj.SetNamespace("default")
+		}
+		defaultFinalizer(k.Kind, obj)
 	}
 	switch o := obj.(type) {
 	case *Deployment:

@@ -20,7 +20,6 @@ import (
 	"minka/backend"
 	"minka/backend/transport"
 	"minka/reconcile"
-	"minka/store"
 )
 
 // Name is the controller's name for --controllers.
@@ -103,12 +102,19 @@ func New(opts Options) (reconcile.SetupFunc, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Deployments created in this server carry the finalizer from their
+	// create on, which spares the first pass a write before its PUT; the
+	// pass still adds it to one created elsewhere (an API-only server).
+	v1alpha1.AddDefaultFinalizer(kind.Kind, Finalizer)
 	failed := &failedSet{ids: map[string]time.Time{}, now: opts.Now}
 	return func(t *reconcile.Term) error {
-		r := &reconciler{st: t.Store, kind: kind, inf: t.Informer(kind), rec: t.Recorder(Name),
+		writes := reconcile.NewWrites()
+		r := &reconciler{st: writes.Store(t.Store), writes: writes, kind: kind, inf: t.Informer(kind), rec: t.Recorder(Name),
 			log: t.Log.WithValues("controller", Name), backends: backends, failed: failed, metrics: m, keys: opts.Keys, now: opts.Now}
 		ctl := t.NewController(Name, r, reconcile.BackendRateLimiter())
-		r.inf.AddEventHandler(reconcile.EnqueueObject(ctl))
+		// The echo of a status this controller wrote is no news to it: the
+		// pass that wrote it has asked for its next look already.
+		r.inf.AddEventHandler(reconcile.EnqueueObjectExceptOwn(ctl, writes))
 		o := &orphans{r: r, deleteOrphans: opts.DeleteOrphans, every: opts.OrphanScan, reported: map[string]bool{}}
 		octl := t.NewController(Name+"-orphans", o)
 		octl.Enqueue(reconcile.Request{Name: "scan"})
@@ -179,7 +185,8 @@ func splitAppID(id string) (ns, name string, ok bool) {
 }
 
 type reconciler struct {
-	st       *store.Store
+	st       reconcile.ObjectStore // notes its writes in writes
+	writes   *reconcile.Writes
 	kind     v1alpha1.Kind
 	inf      *reconcile.Informer
 	rec      *reconcile.Recorder

@@ -22,11 +22,12 @@ const (
 // pass is one reconcile of a Deployment.
 type pass = reconcile.Pass[*v1alpha1.Deployment]
 
-// Reconcile reads top to bottom: fetch the object, take the delete path
+// Reconcile reads top to bottom: fetch the object (from the cache once it
+// holds this controller's last write, else from the store), take the delete path
 // if it is going, observe the app in Marathon, take one step towards the
 // spec, and write the status if it changed.
 func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	p, err := reconcile.Begin[*v1alpha1.Deployment](ctx, r.st, r.kind, req)
+	p, err := reconcile.BeginCached[*v1alpha1.Deployment](ctx, r.st, r.inf, r.writes, r.kind, req)
 	if p == nil || err != nil {
 		return reconcile.Result{}, err
 	}
