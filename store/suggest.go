@@ -14,7 +14,7 @@ import (
 // GuaranteedUpdate does the same with its cached object. The read it
 // saves cost etcd about as much as the write (issue 19's profile).
 type Suggester interface {
-	// Suggest returns the cached object, never to be modified, or false.
+	// Suggest returns a copy of the cached object, the caller's own, or false.
 	Suggest(k v1alpha1.Kind, ns, name string) (v1alpha1.Object, bool)
 }
 
@@ -31,22 +31,21 @@ func (s *Store) SuggestFrom(sg Suggester) {
 }
 
 // suggested is the object to build an update on without reading etcd:
-// the cached copy, deep-copied, when its version is want (or want is 0),
+// the cached copy when its version is want (or want is 0),
 // and its stored bytes; ok is false when there is none to use.
 func (s *Store) suggested(k v1alpha1.Kind, ns, name string, want int64) (v1alpha1.Object, []byte, int64, bool) {
 	p := s.hints.s.Load()
 	if p == nil {
 		return nil, nil, 0, false
 	}
-	obj, ok := (*p).Suggest(k, ns, name)
+	cur, ok := (*p).Suggest(k, ns, name)
 	if !ok {
 		return nil, nil, 0, false
 	}
-	rev, err := parseRV(k, obj.GetResourceVersion())
+	rev, err := parseRV(k, cur.GetResourceVersion())
 	if err != nil || rev == 0 || (want != 0 && want != rev) {
 		return nil, nil, 0, false
 	}
-	cur := obj.DeepCopyObject().(v1alpha1.Object)
 	// The bytes stored at rev are what this encoding gives for the
 	// object decoded from them: a write of the same object is then
 	// recognised as no change, as with bytes read from etcd.

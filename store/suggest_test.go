@@ -26,7 +26,10 @@ func (c *copies) Suggest(k v1alpha1.Kind, ns, name string) (v1alpha1.Object, boo
 	defer c.mu.Unlock()
 	c.asks++
 	o, ok := c.objs[ns+"/"+name]
-	return o, ok
+	if !ok {
+		return nil, false
+	}
+	return o.DeepCopyObject().(v1alpha1.Object), true
 }
 
 func (c *copies) set(o v1alpha1.Object) {

@@ -11,35 +11,72 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"minka/api/v1alpha1"
 	"minka/store"
 )
 
-// Object is a stored object as every watcher sees it: decoded once,
-// encoded once, never modified after.
+// Object is a stored object as every watcher sees it: encoded once, never
+// modified after. It keeps the encoding and what selectors read (labels,
+// and the selectable fields beyond name and namespace, which only Events
+// have), not a decoded copy: the controllers' informers hold one of every
+// object already, and a second here was half of the cache's memory (see
+// README "Measured", scale at rest). Object decodes on demand.
 type Object struct {
-	key  string // namespace/name
-	obj  v1alpha1.Object
-	json []byte
+	key    string // namespace/name
+	ns     string
+	newObj func() v1alpha1.Object
+	labels labels.Set
+	fields fields.Set // nil: metadata.name and metadata.namespace only
+	json   []byte
 }
 
-func newObject(obj v1alpha1.Object) (*Object, error) {
+func newObject(k v1alpha1.Kind, obj v1alpha1.Object) (*Object, error) {
 	v1alpha1.SetTypeMeta(obj)
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s %s/%s: %w", obj.GetObjectKind().GroupVersionKind().Kind, obj.GetNamespace(), obj.GetName(), err)
 	}
-	return &Object{key: obj.GetNamespace() + "/" + obj.GetName(), obj: obj, json: b}, nil
+	o := &Object{key: obj.GetNamespace() + "/" + obj.GetName(), ns: obj.GetNamespace(), newObj: k.New, labels: obj.GetLabels(), json: b}
+	if f := store.FieldsOf(obj); len(f) > 2 {
+		o.fields = f
+	}
+	return o, nil
 }
 
-// Object is the decoded object, shared by every watcher: read it, never
-// modify it (DeepCopyObject for a copy of one's own).
-func (o *Object) Object() v1alpha1.Object { return o.obj }
+// Object decodes the object, a copy of the caller's own: each call
+// decodes anew, so read it once per event.
+func (o *Object) Object() v1alpha1.Object {
+	obj := o.newObj()
+	if err := json.Unmarshal(o.json, obj); err != nil {
+		// The cache encoded these bytes from this very type.
+		panic(fmt.Sprintf("watch cache: decoding its own encoding of %s: %v", o.key, err))
+	}
+	return obj
+}
 
-// JSON is the object encoded as the API sends it, shared likewise.
+// JSON is the object encoded as the API sends it, shared by every
+// watcher: never modify it.
 func (o *Object) JSON() []byte { return o.json }
+
+// matches says whether o passes sel's label and field selectors.
+func (o *Object) matches(sel store.ListOptions) bool {
+	if sel.Labels != nil && !sel.Labels.Matches(o.labels) {
+		return false
+	}
+	if sel.Fields == nil {
+		return true
+	}
+	f := o.fields
+	if f == nil {
+		name := o.key[len(o.ns)+1:]
+		f = fields.Set{"metadata.name": name, "metadata.namespace": o.ns}
+	}
+	return sel.Fields.Matches(f)
+}
 
 // change is one etcd change of a kind, as the cache applied it.
 type change struct {
@@ -136,7 +173,7 @@ func (kc *kindCache) list(ctx context.Context) error {
 	}
 	objects := map[string]*Object{}
 	for _, obj := range list.GetItems() {
-		o, err := newObject(obj)
+		o, err := newObject(kc.k, obj)
 		if err != nil {
 			return err
 		}
@@ -188,7 +225,7 @@ func (kc *kindCache) apply(ev store.WatchEvent) error {
 	if err != nil {
 		return fmt.Errorf("watching %s: resourceVersion %q: %w", kc.k.Plural, ev.Object.GetResourceVersion(), err)
 	}
-	o, err := newObject(ev.Object)
+	o, err := newObject(kc.k, ev.Object)
 	if err != nil {
 		return err
 	}
@@ -229,7 +266,7 @@ func (kc *kindCache) progressed(obj v1alpha1.Object) {
 	}
 	ws := kc.watcherList()
 	kc.mu.Unlock()
-	bm, err := newObject(obj)
+	bm, err := newObject(kc.k, obj)
 	if err != nil {
 		return
 	}

@@ -4,7 +4,8 @@ import "minka/api/v1alpha1"
 
 // Suggest is the cached copy of one object, for the store's updates to
 // build on (store.Suggester); false when the kind is not cached or not
-// ready, or holds no such object, or once the cache is closed. The copy is shared: never modify it.
+// ready, or holds no such object, or once the cache is closed. It is
+// decoded from the cache's encoding: the caller's own.
 func (c *Cache) Suggest(k v1alpha1.Kind, ns, name string) (v1alpha1.Object, bool) {
 	c.mu.Lock()
 	kc, closed := c.kinds[k.Plural], c.closed
@@ -16,13 +17,11 @@ func (c *Cache) Suggest(k v1alpha1.Kind, ns, name string) (v1alpha1.Object, bool
 		ns = ""
 	}
 	kc.mu.Lock()
-	defer kc.mu.Unlock()
-	if !kc.ready {
-		return nil, false
-	}
 	o, ok := kc.objects[ns+"/"+name]
-	if !ok {
+	ready := kc.ready
+	kc.mu.Unlock()
+	if !ready || !ok {
 		return nil, false
 	}
-	return o.obj, true
+	return o.Object(), true
 }

@@ -163,10 +163,10 @@ func (w *Watcher) offer(ev Event) bool {
 
 // sees says whether o is in w's namespace and selectors.
 func (w *Watcher) sees(o *Object) bool {
-	if w.ns != "" && o.obj.GetNamespace() != w.ns {
+	if w.ns != "" && o.ns != w.ns {
 		return false
 	}
-	return w.all || w.sel.Matches(o.obj)
+	return w.all || o.matches(w.sel)
 }
 
 // translate is ch as w sees it through its selectors: an object that
