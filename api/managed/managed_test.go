@@ -1,15 +1,12 @@
 package managed
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 
 	"minka/api/v1alpha1"
 )
@@ -113,24 +110,8 @@ func TestUpdateKeepsTheObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := filepath.Glob("../v1alpha1/testdata/valid/*.yaml")
-	if err != nil || len(files) < 6 {
-		t.Fatalf("testdata: %v %v", files, err)
-	}
-	for _, file := range files {
-		y, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		j, err := yaml.YAMLToJSON(y)
-		if err != nil {
-			t.Fatal(err)
-		}
-		obj, err := v1alpha1.DecodeObject(j)
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		v1alpha1.Default(obj)
+	for _, file := range validFiles(t) {
+		obj := valid(t, file)
 		next := obj.DeepCopyObject().(v1alpha1.Object)
 		next.SetLabels(map[string]string{"changed": "yes"})
 		for _, c := range []struct {
@@ -180,19 +161,7 @@ func BenchmarkCreate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	y, err := os.ReadFile("../v1alpha1/testdata/valid/deployment.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	j, err := yaml.YAMLToJSON(y)
-	if err != nil {
-		b.Fatal(err)
-	}
-	obj, err := v1alpha1.DecodeObject(j)
-	if err != nil {
-		b.Fatal(err)
-	}
-	v1alpha1.Default(obj)
+	obj := valid(b, "../v1alpha1/testdata/valid/deployment.yaml")
 	b.Run("shortcut", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -202,17 +171,10 @@ func BenchmarkCreate(b *testing.B) {
 		}
 	})
 	b.Run("pipeline", func(b *testing.B) {
-		fm, err := f.manager(obj, "")
-		if err != nil {
-			b.Fatal(err)
-		}
 		b.ReportAllocs()
 		for b.Loop() {
-			liveU, _ := toUnstructured(nil, obj)
-			nextU, _ := toUnstructured(obj, obj)
-			u := fm.UpdateNoErrors(liveU, nextU, "tester").(*unstructured.Unstructured)
 			out := obj.DeepCopyObject().(v1alpha1.Object)
-			out.SetManagedFields(u.GetManagedFields())
+			out.SetManagedFields(byPipeline(b, f, "", nil, obj, "tester"))
 		}
 	})
 }

@@ -2,15 +2,11 @@ package managed
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 
 	"minka/api/v1alpha1"
 )
@@ -73,10 +69,6 @@ func TestStatusMatchesTheFieldManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := filepath.Glob("../v1alpha1/testdata/valid/*.yaml")
-	if err != nil || len(files) < 6 {
-		t.Fatalf("testdata: %v %v", files, err)
-	}
 	cond := func(typ, status, msg string) string {
 		return `{"type":"` + typ + `","status":"` + status + `","reason":"R","message":"` + msg + `","lastTransitionTime":"2026-12-02T10:00:00Z"}`
 	}
@@ -92,19 +84,8 @@ func TestStatusMatchesTheFieldManager(t *testing.T) {
 		{"minka-controller", `{"observedGeneration":4,"conditions":[]}`}, // while another owns status
 	}
 	shortcuts := 0
-	for _, file := range files {
-		y, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		j, err := yaml.YAMLToJSON(y)
-		if err != nil {
-			t.Fatal(err)
-		}
-		obj, err := v1alpha1.DecodeObject(j)
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
+	for _, file := range validFiles(t) {
+		obj := valid(t, file)
 		k, _ := v1alpha1.KindOf(obj)
 		if !k.Status {
 			continue
@@ -114,17 +95,10 @@ func TestStatusMatchesTheFieldManager(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fm, err := f.manager(live, "status")
-		if err != nil {
-			t.Fatal(err)
-		}
 		for i, s := range steps {
 			aged(live)
 			next := withStatus(t, live, s.status)
-			liveU, _ := toUnstructured(live, next)
-			nextU, _ := toUnstructured(next, next)
-			u := fm.UpdateNoErrors(liveU, nextU, s.manager).(*unstructured.Unstructured)
-			want := moved(u.GetManagedFields())
+			want := moved(byPipeline(t, f, "status", live, next, s.manager))
 			if _, ok, _ := f.creator.status(live, next, s.manager); ok {
 				shortcuts++
 			}
@@ -154,16 +128,7 @@ func BenchmarkStatus(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	y, err := os.ReadFile("../v1alpha1/testdata/valid/deployment.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	j, _ := yaml.YAMLToJSON(y)
-	obj, err := v1alpha1.DecodeObject(j)
-	if err != nil {
-		b.Fatal(err)
-	}
-	v1alpha1.Default(obj)
+	obj := valid(b, "../v1alpha1/testdata/valid/deployment.yaml")
 	live, err := f.Update("", nil, obj, "kubectl-create")
 	if err != nil {
 		b.Fatal(err)
@@ -180,17 +145,10 @@ func BenchmarkStatus(b *testing.B) {
 		}
 	})
 	b.Run("pipeline", func(b *testing.B) {
-		fm, err := f.manager(live, "status")
-		if err != nil {
-			b.Fatal(err)
-		}
 		b.ReportAllocs()
 		for b.Loop() {
-			liveU, _ := toUnstructured(live, d)
-			nextU, _ := toUnstructured(d, d)
-			u := fm.UpdateNoErrors(liveU, nextU, "minka-controller").(*unstructured.Unstructured)
 			out := d.DeepCopyObject().(v1alpha1.Object)
-			out.SetManagedFields(u.GetManagedFields())
+			out.SetManagedFields(byPipeline(b, f, "status", live, d, "minka-controller"))
 		}
 	})
 }
