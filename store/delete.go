@@ -48,7 +48,7 @@ func (s *Store) Delete(ctx context.Context, k v1alpha1.Kind, ns, name string, pr
 			next := cur.DeepCopyObject().(v1alpha1.Object)
 			now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
 			next.SetDeletionTimestamp(&now)
-			out, ok, _, err = s.write(ctx, k, next, curData, modRev)
+			out, ok, _, err = s.write(ctx, k, next, curData, modRev, true)
 		}
 		if err != nil {
 			return nil, err

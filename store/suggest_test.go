@@ -121,6 +121,20 @@ func TestUpdatesBuildOnSuggestions(t *testing.T) {
 		t.Errorf("a status write at the stale copy's version: %v, want a conflict", err)
 	}
 
+	// A write that the stale copy makes look like no change (its status
+	// is the copy's) must still reach etcd, which has moved on.
+	back := created.DeepCopyObject().(*v1alpha1.Deployment)
+	back.ResourceVersion = ""
+	if _, err := s.UpdateStatus(ctx(t), back); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = s.Get(ctx(t), deployKind, "ci", "web"); err != nil {
+		t.Fatal(err)
+	}
+	if d := got.(*v1alpha1.Deployment); d.Status.ReadyReplicas != 0 || d.Labels["tier"] != "front" {
+		t.Errorf("a status write equal to the stale copy: stored readyReplicas %d, labels %v; want 0 and tier=front", d.Status.ReadyReplicas, d.Labels)
+	}
+
 	// A copy of an object deleted since: not found.
 	if _, err := s.Delete(ctx(t), deployKind, "ci", "web", nil); err != nil {
 		t.Fatal(err)

@@ -139,7 +139,7 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource stri
 	tr := &tracker{subresource: subresource}
 	var beat []*mvccpb.KeyValue // what a failed write's transaction read back
 	for attempt := 0; ; attempt++ {
-		cur, curData, modRev, err := s.current(ctx, k, ns, name, want, attempt, beat)
+		cur, curData, modRev, verified, err := s.current(ctx, k, ns, name, want, attempt, beat)
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +166,7 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource stri
 				return nil, err
 			}
 		}
-		out, ok, read, err := s.write(ctx, k, next, curData, modRev)
+		out, ok, read, err := s.write(ctx, k, next, curData, modRev, verified)
 		if err != nil || ok {
 			return out, err
 		}
@@ -182,8 +182,9 @@ func (s *Store) update(ctx context.Context, in v1alpha1.Object, subresource stri
 // of the key instead (empty: deleted; nil: not read). Identical bytes are
 // not written; bytes past MaxObjectBytes are ErrTooLarge (for spec,
 // status and scale writes alike); an object being deleted whose last
-// finalizer is gone is removed.
-func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object, curData []byte, modRev int64) (out v1alpha1.Object, ok bool, beat []*mvccpb.KeyValue, err error) {
+// finalizer is gone is removed. verified says curData was read from etcd
+// (not a cached copy, which a no-op must first check is current).
+func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object, curData []byte, modRev int64, verified bool) (out v1alpha1.Object, ok bool, beat []*mvccpb.KeyValue, err error) {
 	key := s.key(k, next.GetNamespace(), next.GetName())
 	if next.GetDeletionTimestamp() != nil && len(next.GetFinalizers()) == 0 {
 		out, ok, err := s.deleteAt(ctx, k, key, modRev)
@@ -197,6 +198,18 @@ func (s *Store) write(ctx context.Context, k v1alpha1.Kind, next v1alpha1.Object
 		return nil, false, nil, err
 	}
 	if bytes.Equal(data, curData) {
+		if !verified {
+			// A cached copy may be stale: "no change" holds only if etcd
+			// still has it, which a compare-only transaction asks.
+			resp, same, err := s.commitElse(ctx, []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(key), "=", modRev)},
+				[]clientv3.Op{clientv3.OpGet(key)})
+			if err != nil {
+				return nil, false, nil, fmt.Errorf("checking %s %s/%s: %w", k.Kind, next.GetNamespace(), next.GetName(), err)
+			}
+			if !same {
+				return nil, false, elseRead(resp), nil
+			}
+		}
 		next.SetResourceVersion(fmt.Sprint(modRev))
 		return next, true, nil, nil
 	}
@@ -241,24 +254,25 @@ func elseRead(resp *clientv3.TxnResponse) []*mvccpb.KeyValue {
 // current is the stored object an update attempt builds on, its stored
 // bytes and mod revision: on the first attempt the suggester's copy when
 // it is the version asked for; after a lost race what that write's
-// transaction read back; else a read of etcd.
-func (s *Store) current(ctx context.Context, k v1alpha1.Kind, ns, name string, want int64, attempt int, beat []*mvccpb.KeyValue) (v1alpha1.Object, []byte, int64, error) {
+// transaction read back; else a read of etcd. verified is false for the
+// cached copy.
+func (s *Store) current(ctx context.Context, k v1alpha1.Kind, ns, name string, want int64, attempt int, beat []*mvccpb.KeyValue) (cur v1alpha1.Object, data []byte, rev int64, verified bool, err error) {
 	switch {
 	case attempt == 0:
 		if cur, data, rev, ok := s.suggested(k, ns, name, want); ok {
-			return cur, data, rev, nil
+			return cur, data, rev, false, nil
 		}
 	case beat != nil:
 		if len(beat) == 0 {
-			return nil, nil, 0, notFound(k, ns, name)
+			return nil, nil, 0, false, notFound(k, ns, name)
 		}
 		cur, err := decode(k, beat[0].Value, beat[0].ModRevision)
-		return cur, beat[0].Value, beat[0].ModRevision, err
+		return cur, beat[0].Value, beat[0].ModRevision, true, err
 	}
-	cur, data, err := s.get(ctx, k, ns, name)
+	cur, data, err = s.get(ctx, k, ns, name)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, 0, false, err
 	}
-	rev, _ := parseRV(k, cur.GetResourceVersion())
-	return cur, data, rev, nil
+	rev, _ = parseRV(k, cur.GetResourceVersion())
+	return cur, data, rev, true, nil
 }
